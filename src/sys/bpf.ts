@@ -1,0 +1,433 @@
+/**
+ * bpf(2) commands with typed attribute encoders. One attribute buffer, allocated once and zeroed per
+ * call over the bytes the command uses; pointers inside it are addresses of NativeMemory the caller
+ * owns. Failures become BpfError; lookups that may miss report it as a return value, not an exception,
+ * because a miss is an answer, not an error.
+ */
+import { BpfError, Errno } from '../errors.js';
+import {
+  BPF_ATTR_SIZE, BPF_OBJ_NAME_LEN, BpfCommand, type BpfCommandName, BtfLoadAttr, EnableStatsAttr, GetIdAttr,
+  InfoAttr, LinkCreateAttr, LinkDetachAttr, MapBatchAttr, MapCreateAttr, MapElemAttr, ObjPinAttr, ProgAttachAttr,
+  ProgBindMapAttr, ProgLoadAttr, TestRunAttr,
+} from './abi.js';
+import { bpf, lastErrno, NativeMemory } from './ffi.js';
+
+const attr = new NativeMemory(BPF_ATTR_SIZE);
+const view = attr.view;
+const encoder = new TextEncoder();
+
+/** Zeroes the attribute buffer over `size` bytes; every command starts here. */
+function begin(size: number): DataView {
+  attr.bytes.fill(0, 0, size);
+  return view;
+}
+
+/** Issues the command; returns its result or -errno. */
+function tryCommand(command: number, size: number): number {
+  const result = bpf(command, attr.address, size);
+  return result < 0 ? -lastErrno() : result;
+}
+
+function command(name: BpfCommandName, size: number, hint?: string): number {
+  const result = bpf(BpfCommand[name], attr.address, size);
+  if (result < 0) throw new BpfError(name, lastErrno(), hint);
+  return result;
+}
+
+function setU64(offset: number, value: number | bigint): void {
+  view.setBigUint64(offset, BigInt(value), true);
+}
+
+/** Writes a NUL-padded object name (at most 15 characters reach the kernel). */
+function setName(offset: number, name: string): void {
+  const bytes = encoder.encode(name).subarray(0, BPF_OBJ_NAME_LEN - 1);
+  attr.bytes.set(bytes, offset);
+}
+
+/** A NUL-terminated C string in native memory, for paths and licenses. */
+export function cString(text: string): NativeMemory {
+  const bytes = encoder.encode(text);
+  const memory = new NativeMemory(bytes.length + 1);
+  memory.bytes.set(bytes);
+  memory.bytes[bytes.length] = 0;
+  return memory;
+}
+
+export interface MapCreateAttributes {
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags?: number;
+  innerMapFd?: number;
+  numaNode?: number;
+  name?: string;
+  ifindex?: number;
+  btfFd?: number;
+  btfKeyTypeId?: number;
+  btfValueTypeId?: number;
+  btfVmlinuxValueTypeId?: number;
+  mapExtra?: bigint;
+}
+
+export function mapCreate(a: MapCreateAttributes): number {
+  const v = begin(MapCreateAttr.size);
+  v.setUint32(MapCreateAttr.map_type, a.type, true);
+  v.setUint32(MapCreateAttr.key_size, a.keySize, true);
+  v.setUint32(MapCreateAttr.value_size, a.valueSize, true);
+  v.setUint32(MapCreateAttr.max_entries, a.maxEntries, true);
+  v.setUint32(MapCreateAttr.map_flags, a.flags ?? 0, true);
+  v.setUint32(MapCreateAttr.inner_map_fd, a.innerMapFd ?? 0, true);
+  v.setUint32(MapCreateAttr.numa_node, a.numaNode ?? 0, true);
+  if (a.name) setName(MapCreateAttr.map_name, a.name);
+  v.setUint32(MapCreateAttr.map_ifindex, a.ifindex ?? 0, true);
+  v.setUint32(MapCreateAttr.btf_fd, a.btfFd ?? 0, true);
+  v.setUint32(MapCreateAttr.btf_key_type_id, a.btfKeyTypeId ?? 0, true);
+  v.setUint32(MapCreateAttr.btf_value_type_id, a.btfValueTypeId ?? 0, true);
+  v.setUint32(MapCreateAttr.btf_vmlinux_value_type_id, a.btfVmlinuxValueTypeId ?? 0, true);
+  setU64(MapCreateAttr.map_extra, a.mapExtra ?? 0n);
+  return command('MAP_CREATE', MapCreateAttr.size);
+}
+
+function elem(fd: number, key: number, value: number, flags: number | bigint): void {
+  const v = begin(MapElemAttr.size);
+  v.setUint32(MapElemAttr.map_fd, fd, true);
+  setU64(MapElemAttr.key, key);
+  setU64(MapElemAttr.value, value);
+  setU64(MapElemAttr.flags, flags);
+}
+
+/** Looks up `key` into `value` (addresses); false when the key is absent. */
+export function mapLookupElem(fd: number, key: number, value: number, flags: number | bigint = 0): boolean {
+  elem(fd, key, value, flags);
+  const result = tryCommand(BpfCommand.MAP_LOOKUP_ELEM, MapElemAttr.size);
+  if (result === -Errno.ENOENT) return false;
+  if (result < 0) throw new BpfError('MAP_LOOKUP_ELEM', -result);
+  return true;
+}
+
+export function mapUpdateElem(fd: number, key: number, value: number, flags: number | bigint = 0): void {
+  elem(fd, key, value, flags);
+  command('MAP_UPDATE_ELEM', MapElemAttr.size);
+}
+
+/** Deletes `key`; false when it was absent. */
+export function mapDeleteElem(fd: number, key: number, flags: number | bigint = 0): boolean {
+  elem(fd, key, 0, flags);
+  const result = tryCommand(BpfCommand.MAP_DELETE_ELEM, MapElemAttr.size);
+  if (result === -Errno.ENOENT) return false;
+  if (result < 0) throw new BpfError('MAP_DELETE_ELEM', -result);
+  return true;
+}
+
+/** Writes the key after `key` (or the first key when `key` is 0) to `nextKey`; false at the end. */
+export function mapGetNextKey(fd: number, key: number, nextKey: number): boolean {
+  elem(fd, key, nextKey, 0);
+  const result = tryCommand(BpfCommand.MAP_GET_NEXT_KEY, MapElemAttr.size);
+  if (result === -Errno.ENOENT) return false;
+  if (result < 0) throw new BpfError('MAP_GET_NEXT_KEY', -result);
+  return true;
+}
+
+/** Pops `key` (0 for queues and stacks) into `value`; false when there was nothing to take. */
+export function mapLookupAndDeleteElem(fd: number, key: number, value: number, flags: number | bigint = 0): boolean {
+  elem(fd, key, value, flags);
+  const result = tryCommand(BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, MapElemAttr.size);
+  if (result === -Errno.ENOENT) return false;
+  if (result < 0) throw new BpfError('MAP_LOOKUP_AND_DELETE_ELEM', -result);
+  return true;
+}
+
+export function mapFreeze(fd: number): void {
+  begin(MapElemAttr.size).setUint32(MapElemAttr.map_fd, fd, true);
+  command('MAP_FREEZE', 4);
+}
+
+export type BatchCommandName = 'MAP_LOOKUP_BATCH' | 'MAP_LOOKUP_AND_DELETE_BATCH' | 'MAP_UPDATE_BATCH' | 'MAP_DELETE_BATCH';
+
+export interface BatchResult {
+  /** Elements the kernel processed. */
+  count: number;
+  /** True when the kernel said ENOENT: the walk reached the end of the map. */
+  done: boolean;
+}
+
+/** One batch command. Addresses are 0 where the command takes no such buffer. */
+export function mapBatch(
+  name: BatchCommandName, fd: number, inBatch: number, outBatch: number, keys: number, values: number,
+  count: number, elemFlags: number | bigint = 0,
+): BatchResult {
+  const v = begin(MapBatchAttr.size);
+  setU64(MapBatchAttr.in_batch, inBatch);
+  setU64(MapBatchAttr.out_batch, outBatch);
+  setU64(MapBatchAttr.keys, keys);
+  setU64(MapBatchAttr.values, values);
+  v.setUint32(MapBatchAttr.count, count, true);
+  v.setUint32(MapBatchAttr.map_fd, fd, true);
+  setU64(MapBatchAttr.elem_flags, elemFlags);
+  const result = tryCommand(BpfCommand[name], MapBatchAttr.size);
+  const processed = v.getUint32(MapBatchAttr.count, true);
+  if (result === -Errno.ENOENT) return { count: processed, done: true };
+  if (result < 0) throw new BpfError(name, -result, '', processed ? `after ${processed} elements` : '');
+  return { count: processed, done: false };
+}
+
+export interface ProgLoadAttributes {
+  type: number;
+  instructions: NativeMemory;
+  instructionCount: number;
+  license: NativeMemory;
+  logLevel: number;
+  log: NativeMemory | null;
+  kernelVersion?: number;
+  flags?: number;
+  name?: string;
+  ifindex?: number;
+  expectedAttachType?: number;
+  btfFd?: number;
+  funcInfo?: { records: NativeMemory; recordSize: number; count: number };
+  lineInfo?: { records: NativeMemory; recordSize: number; count: number };
+  attachBtfId?: number;
+  attachBtfObjFd?: number;
+  attachProgFd?: number;
+  fdArray?: NativeMemory;
+}
+
+export interface ProgLoadResult {
+  /** The program fd, or -errno. */
+  result: number;
+  /** Bytes the whole log needs (the kernel fills log_true_size from 6.4 on; 0 before). */
+  logTrueSize: number;
+}
+
+/** BPF_PROG_LOAD without throwing: the caller decides about retries with a larger log. */
+export function progLoad(a: ProgLoadAttributes): ProgLoadResult {
+  const v = begin(ProgLoadAttr.size);
+  v.setUint32(ProgLoadAttr.prog_type, a.type, true);
+  v.setUint32(ProgLoadAttr.insn_cnt, a.instructionCount, true);
+  setU64(ProgLoadAttr.insns, a.instructions.address);
+  setU64(ProgLoadAttr.license, a.license.address);
+  if (a.log) {
+    v.setUint32(ProgLoadAttr.log_level, a.logLevel, true);
+    v.setUint32(ProgLoadAttr.log_size, a.log.length, true);
+    setU64(ProgLoadAttr.log_buf, a.log.address);
+  }
+  v.setUint32(ProgLoadAttr.kern_version, a.kernelVersion ?? 0, true);
+  v.setUint32(ProgLoadAttr.prog_flags, a.flags ?? 0, true);
+  if (a.name) setName(ProgLoadAttr.prog_name, a.name);
+  v.setUint32(ProgLoadAttr.prog_ifindex, a.ifindex ?? 0, true);
+  v.setUint32(ProgLoadAttr.expected_attach_type, a.expectedAttachType ?? 0, true);
+  v.setUint32(ProgLoadAttr.prog_btf_fd, a.btfFd ?? 0, true);
+  if (a.funcInfo) {
+    v.setUint32(ProgLoadAttr.func_info_rec_size, a.funcInfo.recordSize, true);
+    setU64(ProgLoadAttr.func_info, a.funcInfo.records.address);
+    v.setUint32(ProgLoadAttr.func_info_cnt, a.funcInfo.count, true);
+  }
+  if (a.lineInfo) {
+    v.setUint32(ProgLoadAttr.line_info_rec_size, a.lineInfo.recordSize, true);
+    setU64(ProgLoadAttr.line_info, a.lineInfo.records.address);
+    v.setUint32(ProgLoadAttr.line_info_cnt, a.lineInfo.count, true);
+  }
+  v.setUint32(ProgLoadAttr.attach_btf_id, a.attachBtfId ?? 0, true);
+  v.setUint32(ProgLoadAttr.attach_prog_fd, a.attachProgFd ?? a.attachBtfObjFd ?? 0, true);
+  if (a.fdArray) setU64(ProgLoadAttr.fd_array, a.fdArray.address);
+  const result = tryCommand(BpfCommand.PROG_LOAD, ProgLoadAttr.size);
+  return { result, logTrueSize: v.getUint32(ProgLoadAttr.log_true_size, true) };
+}
+
+/** Pins `fd` at `path` (inside a bpffs mount). */
+export function objPin(fd: number, path: string): void {
+  const pathname = cString(path);
+  try {
+    const v = begin(ObjPinAttr.size);
+    setU64(ObjPinAttr.pathname, pathname.address);
+    v.setUint32(ObjPinAttr.bpf_fd, fd, true);
+    command('OBJ_PIN', ObjPinAttr.size);
+  } finally {
+    pathname.free();
+  }
+}
+
+/** Opens the object pinned at `path`. */
+export function objGet(path: string, fileFlags = 0): number {
+  const pathname = cString(path);
+  try {
+    const v = begin(ObjPinAttr.size);
+    setU64(ObjPinAttr.pathname, pathname.address);
+    v.setUint32(ObjPinAttr.file_flags, fileFlags, true);
+    return command('OBJ_GET', ObjPinAttr.size);
+  } finally {
+    pathname.free();
+  }
+}
+
+export interface ProgAttachAttributes {
+  targetFd: number;
+  programFd: number;
+  attachType: number;
+  flags?: number;
+  replaceProgramFd?: number;
+}
+
+export function progAttach(a: ProgAttachAttributes): void {
+  const v = begin(ProgAttachAttr.size);
+  v.setUint32(ProgAttachAttr.target_fd, a.targetFd, true);
+  v.setUint32(ProgAttachAttr.attach_bpf_fd, a.programFd, true);
+  v.setUint32(ProgAttachAttr.attach_type, a.attachType, true);
+  v.setUint32(ProgAttachAttr.attach_flags, a.flags ?? 0, true);
+  v.setUint32(ProgAttachAttr.replace_bpf_fd, a.replaceProgramFd ?? 0, true);
+  command('PROG_ATTACH', ProgAttachAttr.size);
+}
+
+export function progDetach(targetFd: number, programFd: number, attachType: number): void {
+  const v = begin(ProgAttachAttr.size);
+  v.setUint32(ProgAttachAttr.target_fd, targetFd, true);
+  v.setUint32(ProgAttachAttr.attach_bpf_fd, programFd, true);
+  v.setUint32(ProgAttachAttr.attach_type, attachType, true);
+  command('PROG_DETACH', ProgAttachAttr.size);
+}
+
+export interface TestRunAttributes {
+  programFd: number;
+  dataIn?: NativeMemory;
+  dataSizeIn?: number;
+  dataOut?: NativeMemory;
+  ctxIn?: NativeMemory;
+  ctxSizeIn?: number;
+  ctxOut?: NativeMemory;
+  repeat?: number;
+  flags?: number;
+  cpu?: number;
+  batchSize?: number;
+}
+
+export interface TestRunResult {
+  retval: number;
+  /** Average nanoseconds per run, as the kernel measured it. */
+  duration: number;
+  dataSizeOut: number;
+  ctxSizeOut: number;
+}
+
+export function progTestRun(a: TestRunAttributes): TestRunResult {
+  const v = begin(TestRunAttr.size);
+  v.setUint32(TestRunAttr.prog_fd, a.programFd, true);
+  if (a.dataIn) {
+    v.setUint32(TestRunAttr.data_size_in, a.dataSizeIn ?? a.dataIn.length, true);
+    setU64(TestRunAttr.data_in, a.dataIn.address);
+  }
+  if (a.dataOut) {
+    v.setUint32(TestRunAttr.data_size_out, a.dataOut.length, true);
+    setU64(TestRunAttr.data_out, a.dataOut.address);
+  }
+  if (a.ctxIn) {
+    v.setUint32(TestRunAttr.ctx_size_in, a.ctxSizeIn ?? a.ctxIn.length, true);
+    setU64(TestRunAttr.ctx_in, a.ctxIn.address);
+  }
+  if (a.ctxOut) {
+    v.setUint32(TestRunAttr.ctx_size_out, a.ctxOut.length, true);
+    setU64(TestRunAttr.ctx_out, a.ctxOut.address);
+  }
+  v.setUint32(TestRunAttr.repeat, a.repeat ?? 0, true);
+  v.setUint32(TestRunAttr.flags, a.flags ?? 0, true);
+  v.setUint32(TestRunAttr.cpu, a.cpu ?? 0, true);
+  v.setUint32(TestRunAttr.batch_size, a.batchSize ?? 0, true);
+  command('PROG_TEST_RUN', TestRunAttr.size);
+  return {
+    retval: v.getUint32(TestRunAttr.retval, true),
+    duration: v.getUint32(TestRunAttr.duration, true),
+    dataSizeOut: v.getUint32(TestRunAttr.data_size_out, true),
+    ctxSizeOut: v.getUint32(TestRunAttr.ctx_size_out, true),
+  };
+}
+
+export type ObjectKind = 'PROG' | 'MAP' | 'BTF' | 'LINK';
+
+/** The next id after `startId` of a kind of object, or 0 when there is none. */
+export function getNextId(kind: ObjectKind, startId: number): number {
+  const v = begin(GetIdAttr.size);
+  v.setUint32(GetIdAttr.start_id, startId, true);
+  const result = tryCommand(BpfCommand[`${kind}_GET_NEXT_ID`], GetIdAttr.size);
+  if (result === -Errno.ENOENT) return 0;
+  if (result < 0) throw new BpfError(`${kind}_GET_NEXT_ID`, -result);
+  return v.getUint32(GetIdAttr.next_id, true);
+}
+
+/** Opens an object by id. */
+export function getFdById(kind: ObjectKind, id: number, openFlags = 0): number {
+  const v = begin(GetIdAttr.size);
+  v.setUint32(GetIdAttr.id, id, true);
+  v.setUint32(GetIdAttr.open_flags, kind === 'MAP' ? openFlags : 0, true);
+  const name = `${kind}_GET_FD_BY_ID` as const;
+  const result = tryCommand(BpfCommand[name], GetIdAttr.size);
+  if (result < 0) {
+    const errno = -result;
+    throw new BpfError(name, errno, errno === Errno.ENOENT ? `no ${kind.toLowerCase()} has id ${id}` : '');
+  }
+  return result;
+}
+
+/** Fills `info` (a zeroed info struct whose pointer members the caller may have set); returns its length. */
+export function objGetInfoByFd(fd: number, info: NativeMemory, length = info.length): number {
+  const v = begin(InfoAttr.size);
+  v.setUint32(InfoAttr.bpf_fd, fd, true);
+  v.setUint32(InfoAttr.info_len, length, true);
+  setU64(InfoAttr.info, info.address);
+  command('OBJ_GET_INFO_BY_FD', InfoAttr.size);
+  return v.getUint32(InfoAttr.info_len, true);
+}
+
+export interface BtfLoadResult {
+  result: number;
+  logTrueSize: number;
+}
+
+export function btfLoad(btf: NativeMemory, size: number, log: NativeMemory | null, logLevel = 1): BtfLoadResult {
+  const v = begin(BtfLoadAttr.size);
+  setU64(BtfLoadAttr.btf, btf.address);
+  v.setUint32(BtfLoadAttr.btf_size, size, true);
+  if (log) {
+    setU64(BtfLoadAttr.btf_log_buf, log.address);
+    v.setUint32(BtfLoadAttr.btf_log_size, log.length, true);
+    v.setUint32(BtfLoadAttr.btf_log_level, logLevel, true);
+  }
+  const result = tryCommand(BpfCommand.BTF_LOAD, BtfLoadAttr.size);
+  return { result, logTrueSize: v.getUint32(BtfLoadAttr.btf_log_true_size, true) };
+}
+
+/** Turns on run-time statistics for as long as the returned fd stays open. */
+export function enableStats(type: number): number {
+  begin(EnableStatsAttr.size).setUint32(EnableStatsAttr.type, type, true);
+  return command('ENABLE_STATS', EnableStatsAttr.size);
+}
+
+export function progBindMap(programFd: number, mapFd: number): void {
+  const v = begin(ProgBindMapAttr.size);
+  v.setUint32(ProgBindMapAttr.prog_fd, programFd, true);
+  v.setUint32(ProgBindMapAttr.map_fd, mapFd, true);
+  command('PROG_BIND_MAP', ProgBindMapAttr.size);
+}
+
+export interface LinkCreateAttributes {
+  programFd: number;
+  targetFd: number;
+  attachType: number;
+  flags?: number;
+  targetBtfId?: number;
+}
+
+/** BPF_LINK_CREATE with the common members; hook-specific members arrive with the link layer. */
+export function linkCreate(a: LinkCreateAttributes): number {
+  const v = begin(LinkCreateAttr.size);
+  v.setUint32(LinkCreateAttr.prog_fd, a.programFd, true);
+  v.setUint32(LinkCreateAttr.target_fd, a.targetFd, true);
+  v.setUint32(LinkCreateAttr.attach_type, a.attachType, true);
+  v.setUint32(LinkCreateAttr.flags, a.flags ?? 0, true);
+  v.setUint32(LinkCreateAttr.target_btf_id, a.targetBtfId ?? 0, true);
+  return command('LINK_CREATE', LinkCreateAttr.size);
+}
+
+export function linkDetach(linkFd: number): void {
+  begin(LinkDetachAttr.size).setUint32(LinkDetachAttr.link_fd, linkFd, true);
+  command('LINK_DETACH', LinkDetachAttr.size);
+}
