@@ -1,1 +1,2 @@
-export {};
+export * from './opcodes.js';
+export * from './instruction.js';
