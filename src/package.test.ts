@@ -1,0 +1,43 @@
+/**
+ * The published package works with no compiler: `npm pack`, install the tarball into an empty folder
+ * with a PATH that holds node and npm and nothing that could build a native addon, run the CLI.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function which(tool: string): string {
+  return realpathSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim());
+}
+
+test('npm pack installs into an empty folder and runs `tsbpf --version` without a compiler', { timeout: 240_000 }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'tsbpf-pack-'));
+  try {
+    const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!;
+    const bin = join(work, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['node', 'npm', 'npx', 'sh']) symlinkSync(which(tool), join(bin, tool));
+    const env = { HOME: process.env.HOME ?? '/root', PATH: bin, npm_config_cache: join(process.env.HOME ?? '/root', '.npm') };
+    for (const compiler of ['cc', 'gcc', 'g++', 'clang', 'make', 'python3']) {
+      assert.throws(() => execFileSync('sh', ['-c', `command -v ${compiler}`], { env }), `${compiler} is reachable`);
+    }
+    const app = join(work, 'app');
+    mkdirSync(app);
+    execFileSync('npm', ['init', '-y'], { cwd: app, env, stdio: 'ignore' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball)], { cwd: app, env, stdio: 'pipe' });
+    const version = execFileSync('npx', ['--no-install', 'tsbpf', '--version'], { cwd: app, env, encoding: 'utf8' }).trim();
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version, manifest.version);
+    const files = execFileSync('tar', ['-tzf', join(work, tarball)], { encoding: 'utf8' }).trim().split('\n');
+    const unwanted = files.filter((file) => file.endsWith('.test.js') || file.includes('test-support') || file.includes('/bench/') || (file.endsWith('.ts') && !file.endsWith('.d.ts')));
+    assert.deepEqual(unwanted, [], 'tests, benchmarks or sources were packed');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
