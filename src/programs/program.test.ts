@@ -5,7 +5,7 @@ import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { exit, loadMapFd, loadReg, mov64Imm, mov64Reg, Register, storeReg, type Instruction } from '../asm/index.js';
 import { BpfError, ClosedError, InvalidArgumentError, VerifierError } from '../errors.js';
 import { programIds } from '../info/index.js';
-import { abi, bpf, closeRawFd } from '../sys/index.js';
+import { abi, bpf, closeRawFd, FileDescriptor } from '../sys/index.js';
 import { bpftoolJson, kernelObjectCounts, openFdCount } from '../test-support/kernel.js';
 import { AttachType } from './attach-types.js';
 import { Program } from './program.js';
@@ -181,6 +181,7 @@ test('bad specs are refused before the kernel sees them', () => {
   assert.throws(() => Program.load({ type: ProgramType.Xdp, instructions: new Uint8Array(12) }), InvalidArgumentError);
   assert.throws(() => Program.load({ type: ProgramType.Xdp, instructions: [] }), InvalidArgumentError);
   assert.throws(() => Program.load({ type: ProgramType.Xdp, instructions: returning(2), name: 'no-dashes' }), InvalidArgumentError);
+  assert.throws(() => Program.load({ type: ProgramType.Tracing, instructions: returning(0), attachBtfObjFd: 3, attachProgFd: 4 }), InvalidArgumentError);
 });
 
 test('XDP test run: XDP_PASS on a 64-byte packet, the packet comes back', () => {
@@ -240,6 +241,32 @@ test('pin, fromPinned, fromId and next-id iteration find the same program', () =
   assert.equal(existsSync(path), false);
   assert.throws(() => program.pin(`${BPFFS}/has.dot`), InvalidArgumentError);
   assert.throws(() => Program.fromPinned(`${BPFFS}/tsbpf_no_such_pin`), BpfError);
+});
+
+test('fromFd takes ownership of an open program fd', () => {
+  using program = Program.load({ type: ProgramType.SchedCls, instructions: returning(0), name: 'by_fd' });
+  const fd = new FileDescriptor(bpf.getFdById('PROG', program.id), 'test fd');
+  const adopted = Program.fromFd(fd);
+  assert.equal(adopted.name, 'by_fd');
+  assert.equal(adopted.type, ProgramType.SchedCls);
+  assert.equal(adopted.tag, program.tag);
+  adopted.close();
+  assert.equal(fd.closed, true);
+});
+
+test('an unprivileged caller gets a typed error naming the capability', () => {
+  const script = `
+    const { Program } = await import(${JSON.stringify(new URL('./program.js', import.meta.url).href)});
+    try {
+      Program.load({ type: ${ProgramType.SocketFilter}, instructions: new Uint8Array([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]) });
+      console.log(JSON.stringify({ loaded: true }));
+    } catch (error) {
+      console.log(JSON.stringify({ name: error.name, code: error.code, hint: error.hint }));
+    }`;
+  const output = execFileSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const result = JSON.parse(output) as { name?: string; code?: string; hint?: string; loaded?: boolean };
+  assert.deepEqual({ name: result.name, code: result.code }, { name: 'VerifierError', code: 'EPERM' });
+  assert.match(result.hint ?? '', /CAP_SYS_ADMIN/);
 });
 
 test('an unknown id is a BpfError with ENOENT', () => {

@@ -43,6 +43,10 @@ export class Program implements Disposable {
     if (!NAME_PATTERN.test(name)) {
       throw new InvalidArgumentError(`program name ${JSON.stringify(spec.name)} has characters the kernel refuses`, 'use letters, digits, _ and . only');
     }
+    if (spec.attachBtfObjFd !== undefined && spec.attachProgFd !== undefined) {
+      // One attribute holds both (a union in bpf_attr): the target is either a BTF object or a program.
+      throw new InvalidArgumentError('attachBtfObjFd and attachProgFd are exclusive', 'give the BTF object of a module target, or the target program, not both');
+    }
     const owned: NativeMemory[] = [];
     const native = (data: Uint8Array): NativeMemory => {
       const memory = new NativeMemory(data.length);
