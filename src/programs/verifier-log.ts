@@ -32,10 +32,13 @@ export interface LogOptions {
   programName: string;
 }
 
+/** BPF_PROG_LOAD as this module calls it; tests substitute a kernel of another version. */
+export type ProgLoad = (attributes: bpf.ProgLoadAttributes) => bpf.ProgLoadResult;
+
 /** Loads the program; throws VerifierError with the whole log when the kernel refuses it. */
-export function loadWithLog(attributes: LoadAttributes, options: LogOptions): LoadOutcome {
+export function loadWithLog(attributes: LoadAttributes, options: LogOptions, progLoad: ProgLoad = bpf.progLoad): LoadOutcome {
   if (!options.logLevel) {
-    const fast = bpf.progLoad({ ...attributes, log: null, logLevel: 0 });
+    const fast = progLoad({ ...attributes, log: null, logLevel: 0 });
     if (fast.result >= 0) return { fd: fast.result, log: '' };
   }
   const level = options.logLevel || abi.LogLevel.BRANCH;
@@ -43,7 +46,7 @@ export function loadWithLog(attributes: LoadAttributes, options: LogOptions): Lo
   for (;;) {
     const log = new NativeMemory(size);
     try {
-      const attempt = bpf.progLoad({ ...attributes, log, logLevel: level });
+      const attempt = progLoad({ ...attributes, log, logLevel: level });
       const text = readCString(log.bytes);
       if (attempt.result >= 0) return { fd: attempt.result, log: text };
       const errno = -attempt.result;
