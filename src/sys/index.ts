@@ -9,3 +9,5 @@ export { FileDescriptor } from './fd.js';
 export { NativeMemory, memcpy, close as closeRawFd } from './ffi.js';
 export { mapShared, detachMapping, releaseWhenUnreachable, unmap, type Mapping } from './memory.js';
 export { possibleCpus, onlineCpus, possibleCpuCount, parseCpuList } from './cpus.js';
+export { PreparedMapElem } from './map-elem.js';
+export { mount } from './mount.js';
