@@ -145,7 +145,7 @@ function defaultHint(command: string, errno: number): string {
 
 function verifierHint(errno: number, log: string): string {
   if (errno === Errno.EPERM && log.trim() === '') {
-    return 'the kernel refused this program type or attach point without a log: it may need CAP_SYS_ADMIN, or the kernel may lack support for it (BPF trampolines, lsm)';
+    return 'the kernel refused this program type or attach point without a log: run as root or grant CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN for some types), or the kernel lacks support for it (BPF trampolines, lsm)';
   }
   if (errno === Errno.ENOSPC) return 'the verifier log was too large even at its maximum size';
   return 'read the verifier log (error.log) from the end: the last lines say which instruction was refused and why';
