@@ -3,6 +3,7 @@
  * through native scratch allocated once per map, so lookupInto/update/delete allocate nothing and a
  * miss is a return value, not an exception.
  */
+import { readFileSync } from 'node:fs';
 import {
   abi, bpf, detachMapping, FileDescriptor, mapShared, type Mapping, NativeMemory, PreparedMapElem,
   releaseWhenUnreachable,
@@ -32,6 +33,15 @@ export type UpdateFlag = (typeof UpdateFlag)[keyof typeof UpdateFlag];
 const KEYLESS_TYPES: ReadonlySet<number> = new Set([MapType.Queue, MapType.Stack, MapType.BloomFilter]);
 
 const PAGE_SIZE = 4096;
+
+/** The kernel lists `map_type:` in a map fd's fdinfo and only there. */
+function isMapFd(fd: number): boolean {
+  try {
+    return /^map_type:/m.test(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 /** Native scratch a forgotten (never closed) map gives back when the collector finds it. */
 interface Scratch {
@@ -89,25 +99,31 @@ export class BpfMap implements Disposable {
 
   /** Creates a map in the kernel. */
   static create(spec: MapSpec): BpfMap {
-    return BpfMap.fromFd(createMapFd(spec));
+    return BpfMap.#open(createMapFd(spec));
   }
 
   /** Opens the map with kernel id `id` (BpfError ENOENT when there is none). */
   static fromId(id: number): BpfMap {
     if (!Number.isInteger(id) || id <= 0) throw new InvalidArgumentError(`a map id is a positive integer, got ${String(id)}`);
-    return BpfMap.fromFd(new FileDescriptor(bpf.getFdById('MAP', id), 'map'));
+    return BpfMap.#open(new FileDescriptor(bpf.getFdById('MAP', id), 'map'));
   }
 
   /** Opens a map pinned in bpffs; `readOnly`/`writeOnly` ask the kernel for an fd with only that access. */
   static fromPinned(path: string, options: { readOnly?: boolean; writeOnly?: boolean } = {}): BpfMap {
     if (options.readOnly && options.writeOnly) throw new InvalidArgumentError('readOnly and writeOnly exclude each other');
     const flags = options.readOnly ? abi.FileFlags.RDONLY : options.writeOnly ? abi.FileFlags.WRONLY : 0;
-    return BpfMap.fromFd(new FileDescriptor(bpf.objGet(path, flags), 'map'));
+    return BpfMap.#open(new FileDescriptor(bpf.objGet(path, flags), 'map'), true);
   }
 
   /** Wraps a map fd and takes ownership of it (it is closed with the map, also when this throws). */
   static fromFd(fd: FileDescriptor): BpfMap {
+    return BpfMap.#open(fd, true);
+  }
+
+  /** `checkKind` for fds of unknown origin: a program's fd would otherwise yield its info read as a map's. */
+  static #open(fd: FileDescriptor, checkKind = false): BpfMap {
     try {
+      if (checkKind && !isMapFd(fd.value)) throw new InvalidArgumentError(`fd ${fd.value} is not a BPF map`);
       return new BpfMap(fd, mapInfoByFd(fd.value));
     } catch (error) {
       fd.close();

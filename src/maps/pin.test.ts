@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync } from 'node:fs';
+import { FileDescriptor } from '../sys/index.js';
 import { BpfError, InvalidArgumentError } from '../errors.js';
 import { BpfMap } from './map.js';
 import { MapType } from './map-types.js';
@@ -51,4 +52,10 @@ test('fromId opens a map by id; an unknown id is ENOENT, a bad one InvalidArgume
   assert.deepEqual(byId.lookup(u32(1)), u32(5));
   assert.throws(() => BpfMap.fromId(0x7fff_fff0), (e: unknown) => e instanceof BpfError && e.code === 'ENOENT' && /no map has id/.test(e.hint));
   assert.throws(() => BpfMap.fromId(-1), InvalidArgumentError);
+});
+
+test('fromFd and fromPinned refuse what is not a map, and close it', () => {
+  const fd = new FileDescriptor(openSync('/proc/self/status', 'r'), 'file');
+  assert.throws(() => BpfMap.fromFd(fd), InvalidArgumentError);
+  assert.equal(fd.closed, true);
 });
