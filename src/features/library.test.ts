@@ -1,0 +1,74 @@
+/** The library API against the real kernel. The fd test runs first, before anything is cached. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openFdCount } from '../test-support/kernel.js';
+import { haveAttachType, haveHelper, haveMapType, haveProgramType, probeKernel, requireMapType, requireProgramType } from './index.js';
+import { probeCounters } from './probe-load.js';
+import { ProgramType } from '../programs/program-types.js';
+import { MapType } from '../maps/map-types.js';
+import { AttachType } from '../programs/attach-types.js';
+import { InvalidArgumentError, NotSupportedError } from '../errors.js';
+
+test('probeKernel leaves no fd open, and is fast', () => {
+  const before = openFdCount();
+  const probe = probeKernel();
+  assert.equal(openFdCount(), before);
+  console.log(`# probeKernel: ${probe.durationMs.toFixed(0)} ms, ${probeCounters.loads} loads, ${probeCounters.mapCreates} map creates`);
+  assert.ok(probe.durationMs < 5000, `${probe.durationMs} ms`);
+});
+
+test('program types', () => {
+  assert.deepEqual(haveProgramType(ProgramType.Tracepoint), { supported: true, reason: '' });
+  const lsm = haveProgramType(ProgramType.Lsm);
+  assert.equal(lsm.supported, false);
+  assert.match(lsm.reason, /EPERM/);
+  const tracing = haveProgramType(ProgramType.Tracing);
+  assert.equal(tracing.supported, true);
+  assert.match(tracing.reason, /tp_btf and iter load/);
+  assert.throws(() => requireProgramType(ProgramType.LircMode2), (e: unknown) => e instanceof NotSupportedError && /lirc_mode2/.test(e.message));
+  requireProgramType(ProgramType.Xdp);
+});
+
+test('map types', () => {
+  assert.deepEqual(haveMapType(MapType.Hash), { supported: true, reason: '' });
+  for (const type of [MapType.LpmTrie, MapType.SkStorage, MapType.TaskStorage, MapType.RingBuf, MapType.ArrayOfMaps, MapType.StructOps, MapType.CgrpStorage]) {
+    assert.equal(haveMapType(type).supported, true, `map type ${type}`);
+  }
+  requireMapType(MapType.Array);
+  assert.throws(() => requireMapType(9999 as MapType), NotSupportedError);
+});
+
+test('helpers: by name with or without bpf_, or by id; refusals say why', () => {
+  assert.deepEqual(haveHelper(ProgramType.Tracepoint, 'map_lookup_elem'), { supported: true, reason: '' });
+  assert.equal(haveHelper(ProgramType.Tracepoint, 'bpf_map_lookup_elem').supported, true);
+  assert.equal(haveHelper(ProgramType.Tracepoint, 1).supported, true);
+  const refused = haveHelper(ProgramType.SocketFilter, 'xdp_adjust_head');
+  assert.equal(refused.supported, false);
+  assert.match(refused.reason, /socket_filter programs may not call bpf_xdp_adjust_head/);
+  assert.equal(haveHelper(ProgramType.Tracing, 'get_current_task_btf').supported, true);
+  assert.equal(haveHelper(ProgramType.Lsm, 'map_lookup_elem').supported, false);
+  assert.throws(() => haveHelper(ProgramType.Xdp, 'no_such_helper'), InvalidArgumentError);
+});
+
+test('attach types: fentry refused with EPERM, tp_btf and iter load', () => {
+  const fentry = haveAttachType(ProgramType.Tracing, AttachType.TraceFentry);
+  assert.equal(fentry.supported, false);
+  assert.match(fentry.reason, /EPERM/);
+  assert.equal(haveAttachType(ProgramType.Tracing, AttachType.TraceRawTp).supported, true);
+  assert.equal(haveAttachType(ProgramType.Tracing, AttachType.TraceIter).supported, true);
+  assert.equal(haveAttachType(ProgramType.CgroupSockAddr, AttachType.CgroupInet4Connect).supported, true);
+  // recvmsg hooks must return 1: the probe retries with r0 = 1.
+  assert.equal(haveAttachType(ProgramType.CgroupSockAddr, AttachType.CgroupUdp4Recvmsg).supported, true);
+});
+
+test('answers are cached: asking again does not reach the kernel', () => {
+  const calls = { ...probeCounters };
+  const started = performance.now();
+  probeKernel();
+  haveProgramType(ProgramType.Lsm);
+  haveMapType(MapType.Hash);
+  haveHelper(ProgramType.Tracepoint, 'map_lookup_elem');
+  haveAttachType(ProgramType.Tracing, AttachType.TraceFentry);
+  assert.deepEqual(probeCounters, calls);
+  assert.ok(performance.now() - started < 50);
+});
