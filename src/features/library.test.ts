@@ -1,5 +1,6 @@
 /** The library API against the real kernel. The fd test runs first, before anything is cached. */
 import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { openFdCount } from '../test-support/kernel.js';
 import { haveAttachType, haveHelper, haveMapType, haveProgramType, probeKernel, requireMapType, requireProgramType } from './index.js';
@@ -71,4 +72,10 @@ test('answers are cached: asking again does not reach the kernel', () => {
   haveAttachType(ProgramType.Tracing, AttachType.TraceFentry);
   assert.deepEqual(probeCounters, calls);
   assert.ok(performance.now() - started < 50);
+});
+
+test('an unprivileged probe fails with one clear EPERM error', () => {
+  const script = `import('${new URL('./index.js', import.meta.url).href}').then((f) => { try { f.probeKernel(); console.log('no error'); } catch (e) { console.log(e.constructor.name, e.code, e.message, '|', e.hint); } })`;
+  const out = execFileSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', process.execPath, '-e', script], { encoding: 'utf8' });
+  assert.match(out, /^BpfError EPERM BPF_PROG_LOAD failed: EPERM .*\| run as root, or grant CAP_BPF/);
 });

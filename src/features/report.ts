@@ -9,7 +9,7 @@ import { abi } from '../sys/index.js';
 import { programTypeName, ALL_PROGRAM_TYPES, type ProgramType } from '../programs/program-types.js';
 import { mapTypeName, ALL_MAP_TYPES, type MapType } from '../maps/map-types.js';
 import { probeSystemConfig, type SystemConfig } from './system-config.js';
-import { haveBpfSyscall } from './syscall-config.js';
+import { haveBpfSyscall, requireProbePrivileges } from './syscall-config.js';
 import { haveProgramType } from './program-types.js';
 import { haveMapType } from './map-types.js';
 import { bpftoolWouldList, helperAllowed, helperDisplayName, helperProbeUnavailable, probeHelpers, type HelperVerdict } from './helpers.js';
@@ -86,12 +86,16 @@ function helperListing(type: ProgramType, supported: boolean, bpftoolIds: readon
 
 let report: KernelProbe | undefined;
 
-/** Probes everything bpftool's `feature probe kernel` does, and more; cached after the first call. */
+/**
+ * Probes everything bpftool's `feature probe kernel` does, and more; cached after the first call.
+ * Throws BpfError(EPERM) without the privileges to load programs, where every answer would be "no".
+ */
 export function probeKernel(): KernelProbe {
   if (report) return report;
   const started = performance.now();
   const systemConfig = probeSystemConfig();
   const bpfSyscall = haveBpfSyscall();
+  if (bpfSyscall) requireProbePrivileges();
   const bpftoolProgramTypes = ALL_PROGRAM_TYPES.filter((type) => type <= BPFTOOL_LAST_PROGRAM_TYPE);
   const newerProgramTypes = ALL_PROGRAM_TYPES.filter((type) => type > BPFTOOL_LAST_PROGRAM_TYPE);
   const bpftoolMapTypes = ALL_MAP_TYPES.filter((type) => type <= BPFTOOL_LAST_MAP_TYPE);

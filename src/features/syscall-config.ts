@@ -1,7 +1,8 @@
 /** The syscall_config section: is there a bpf() system call at all? */
 import { abi } from '../sys/index.js';
-import { Errno } from '../errors.js';
-import { probeLoad } from './probe-load.js';
+import { BpfError, Errno } from '../errors.js';
+import { exit, mov64Imm, Register } from '../asm/index.js';
+import { probeLoad, setProbeInstructions } from './probe-load.js';
 
 let available: boolean | undefined;
 
@@ -14,3 +15,15 @@ export function haveBpfSyscall(): boolean {
   return available;
 }
 
+
+/**
+ * Throws BpfError(EPERM) when this process may not load even a socket filter: every probe would then
+ * say "no" for want of privilege, not for want of a feature, so a full probe refuses to run (bpftool
+ * does the same).
+ */
+export function requireProbePrivileges(): void {
+  const outcome = probeLoad(abi.ProgramTypeId.SOCKET_FILTER, setProbeInstructions([mov64Imm(Register.R0, 0), exit()]));
+  if (!outcome.loaded && (outcome.errno === Errno.EPERM || outcome.errno === Errno.EACCES)) {
+    throw new BpfError('PROG_LOAD', outcome.errno, '', 'feature probing needs the privileges to load programs');
+  }
+}
