@@ -2,8 +2,6 @@
 export { BpfMap, UpdateFlag } from './map.js';
 export type { MapSpec, MapHandle } from './map-spec.js';
 export { MapBatchCursor, type BatchOptions } from './batch.js';
-// Named BpfMapInfo at the top level: src/info exports its own MapInfo for the inspect side.
-export type { MapInfo as BpfMapInfo } from './map-info.js';
 export { defaultSpecFor, CGROUP_STORAGE_KEY_SIZE } from './map-defaults.js';
 export { splitPerCpu, joinPerCpu, isPerCpuType, valueBufferSizeOf } from './per-cpu.js';
 export { ensureBpffs, isBpffsMounted, unpin, DEFAULT_BPFFS } from './pin.js';

@@ -13,7 +13,7 @@ import {
   type BatchOptions, BatchScratch, deleteBatch, lookupBatch, MapBatchCursor, updateBatch,
 } from './batch.js';
 import { createMapFd } from './map-create.js';
-import { type MapInfo, mapInfoByFd } from './map-info.js';
+import { type MapInfo, mapInfo as mapInfoByFd } from '../info/map-info.js';
 import type { MapSpec } from './map-spec.js';
 import { MapType, mapTypeName } from './map-types.js';
 import { roundUp8, valueBufferSizeOf } from './per-cpu.js';
@@ -80,7 +80,7 @@ export class BpfMap implements Disposable {
 
   private constructor(fd: FileDescriptor, info: MapInfo) {
     this.fd = fd;
-    this.type = info.type;
+    this.type = info.type as MapType;
     this.keySize = info.keySize;
     this.valueSize = info.valueSize;
     this.maxEntries = info.maxEntries;
