@@ -25,6 +25,7 @@ const epollCreateFn = libc.func('int epoll_create1(int flags)');
 const epollCtlFn = libc.func('int epoll_ctl(int epfd, int op, int fd, long event)');
 const epollWaitFn = libc.func('int epoll_wait(int epfd, long events, int maxevents, int timeout)');
 const memcpyFn = libc.func('void *memcpy(long dest, long src, size_t n)');
+const mountFn = libc.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)');
 
 /** errno of the last failed call on this thread. */
 export function lastErrno(): number {
@@ -69,6 +70,10 @@ export function epollWaitAsync(epfd: number, eventsAddress: number, maxEvents: n
       else resolve({ result, errno: result < 0 ? koffi.errno() : 0 });
     });
   });
+}
+
+export function mount(source: string, target: string, fstype: string, flags: number): number {
+  return mountFn(source, target, fstype, flags, null);
 }
 
 export function memcpy(destination: number, source: number, length: number): void {
