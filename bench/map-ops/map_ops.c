@@ -1,9 +1,18 @@
 /*
- * map-ops, the C side: one round of the same operations the TypeScript side times, through Debian's
- * libbpf. Hash map, 4-byte key, 8-byte value. Prints one JSON line:
- *   {"side":"c","lookup":ns/op,"update":ns/op,"delete":ns/op,"batch":ns/entry,...}
+ * map-ops, the C side: the operations the TypeScript side times, through Debian's libbpf, on a hash map
+ * with 4-byte keys and 8-byte values. It is a small server so the bench can alternate C and TS per
+ * measurement (about 0.2 s each) instead of per process run: machine noise on this kind of VM drifts over
+ * seconds, and fine-grained alternation lets both sides see the same noise.
+ *
  * Usage: map_ops ENTRIES BATCH_SIZE BATCH_PASSES
- * Built by bench/map-ops/index.ts into bench/.build/ at run time; not meant to be run by hand, though it can.
+ * Reads one command per line on stdin and answers one JSON line on stdout:
+ *   fill     create the map if needed and insert every key (BPF_NOEXIST)  {"op":"fill","ns":...,"count":N}
+ *   lookup   look up every key                                            ... "count":N
+ *   update   update every key in place (BPF_EXIST)
+ *   batch    bpf_map_lookup_batch over the whole map BATCH_PASSES times    ... "count":entries seen
+ *   delete   delete every key
+ *   quit     close the map and exit
+ * "ns" is CLOCK_MONOTONIC time around the loop. Built by bench/map-ops/index.ts into bench/.build/.
  */
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -13,6 +22,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+static uint32_t entries = 100000, batch = 4096, passes = 10;
+static int fd = -1;
+/* values read are summed here so nothing about a lookup is dead */
+static volatile uint64_t checksum;
 
 static uint64_t now_ns(void)
 {
@@ -24,33 +38,29 @@ static uint64_t now_ns(void)
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "map_ops: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	if (fd >= 0)
+		close(fd);
 	exit(1);
 }
 
-static void fill(int fd, uint32_t entries)
+static uint64_t fill(void)
 {
+	if (fd < 0) {
+		fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bench_c", sizeof(uint32_t), sizeof(uint64_t), entries, NULL);
+		if (fd < 0)
+			die("bpf_map_create", fd);
+	}
 	for (uint32_t k = 0; k < entries; k++) {
 		uint64_t v = (uint64_t)k * 3;
 		int err = bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST);
 		if (err)
 			die("fill", err);
 	}
+	return entries;
 }
 
-int main(int argc, char **argv)
+static uint64_t lookup(void)
 {
-	uint32_t entries = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 100000;
-	uint32_t batch = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 4096;
-	uint32_t passes = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 10;
-	uint64_t checksum = 0;
-
-	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "bench_c", sizeof(uint32_t), sizeof(uint64_t), entries, NULL);
-	if (fd < 0)
-		die("bpf_map_create", fd);
-	fill(fd, entries);
-
-	/* lookup every key */
-	uint64_t t0 = now_ns();
 	for (uint32_t k = 0; k < entries; k++) {
 		uint64_t v;
 		int err = bpf_map_lookup_elem(fd, &k, &v);
@@ -58,25 +68,26 @@ int main(int argc, char **argv)
 			die("lookup", err);
 		checksum += v;
 	}
-	uint64_t lookup_ns = now_ns() - t0;
+	return entries;
+}
 
-	/* update every key in place */
-	t0 = now_ns();
+static uint64_t update(void)
+{
 	for (uint32_t k = 0; k < entries; k++) {
 		uint64_t v = (uint64_t)k + 1;
 		int err = bpf_map_update_elem(fd, &k, &v, BPF_EXIST);
 		if (err)
 			die("update", err);
 	}
-	uint64_t update_ns = now_ns() - t0;
+	return entries;
+}
 
-	/* batch lookup of the whole map, `passes` times */
-	uint32_t *keys = malloc((size_t)batch * sizeof(uint32_t));
-	uint64_t *values = malloc((size_t)batch * sizeof(uint64_t));
-	if (!keys || !values)
-		die("malloc", ENOMEM);
-	uint64_t batch_entries = 0;
-	t0 = now_ns();
+static uint32_t *keys;
+static uint64_t *values;
+
+static uint64_t lookup_batch(void)
+{
+	uint64_t seen = 0;
 	for (uint32_t p = 0; p < passes; p++) {
 		uint32_t token = 0;
 		int first = 1;
@@ -85,7 +96,7 @@ int main(int argc, char **argv)
 			uint32_t count = batch;
 			int err = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, values, &count, &opts);
 			first = 0;
-			batch_entries += count;
+			seen += count;
 			if (count)
 				checksum += values[count - 1];
 			if (err == -ENOENT)
@@ -94,28 +105,63 @@ int main(int argc, char **argv)
 				die("lookup_batch", err);
 		}
 	}
-	uint64_t batch_ns = now_ns() - t0;
-	if (batch_entries != (uint64_t)entries * passes) {
-		fprintf(stderr, "map_ops: batch lookup saw %llu entries, expected %llu\n",
-			(unsigned long long)batch_entries, (unsigned long long)entries * passes);
-		return 1;
-	}
+	return seen;
+}
 
-	/* delete every key */
-	t0 = now_ns();
+static uint64_t delete_all(void)
+{
 	for (uint32_t k = 0; k < entries; k++) {
 		int err = bpf_map_delete_elem(fd, &k);
 		if (err)
 			die("delete", err);
 	}
-	uint64_t delete_ns = now_ns() - t0;
+	return entries;
+}
 
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		entries = (uint32_t)strtoul(argv[1], NULL, 10);
+	if (argc > 2)
+		batch = (uint32_t)strtoul(argv[2], NULL, 10);
+	if (argc > 3)
+		passes = (uint32_t)strtoul(argv[3], NULL, 10);
+	keys = malloc((size_t)batch * sizeof(*keys));
+	values = malloc((size_t)batch * sizeof(*values));
+	if (!keys || !values)
+		die("malloc", ENOMEM);
+
+	char line[64];
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\r\n")] = 0;
+		uint64_t (*op)(void) = NULL;
+		if (!strcmp(line, "fill"))
+			op = fill;
+		else if (!strcmp(line, "lookup"))
+			op = lookup;
+		else if (!strcmp(line, "update"))
+			op = update;
+		else if (!strcmp(line, "batch"))
+			op = lookup_batch;
+		else if (!strcmp(line, "delete"))
+			op = delete_all;
+		else if (!strcmp(line, "quit"))
+			break;
+		else {
+			fprintf(stderr, "map_ops: unknown command '%s'\n", line);
+			break;
+		}
+		if (fd < 0 && op != fill)
+			die(line, EBADF);
+		uint64_t t0 = now_ns();
+		uint64_t count = op();
+		uint64_t ns = now_ns() - t0;
+		printf("{\"op\":\"%s\",\"ns\":%llu,\"count\":%llu}\n", line, (unsigned long long)ns, (unsigned long long)count);
+		fflush(stdout);
+	}
+	if (fd >= 0)
+		close(fd);
 	free(keys);
 	free(values);
-	close(fd);
-	printf("{\"side\":\"c\",\"lookup\":%.1f,\"update\":%.1f,\"delete\":%.1f,\"batch\":%.2f,"
-	       "\"entries\":%u,\"batchSize\":%u,\"batchPasses\":%u,\"checksum\":\"%llu\"}\n",
-	       (double)lookup_ns / entries, (double)update_ns / entries, (double)delete_ns / entries,
-	       (double)batch_ns / (double)batch_entries, entries, batch, passes, (unsigned long long)checksum);
 	return 0;
 }
