@@ -2,15 +2,14 @@
  * A loaded BTF object held open by fd: enough to read its info and raw data. Loading BTF from bytes
  * and parsing it belong to the BTF layer; this handle only covers what inspection needs.
  */
-import { bpf, FileDescriptor } from '../sys/index.js';
+import { bpf, FdOwner, FileDescriptor } from '../sys/index.js';
 import { btfData, btfInfo, type BtfInfo } from './btf-info.js';
 
-export class BtfObject implements Disposable {
-  readonly fd: FileDescriptor;
+export class BtfObject extends FdOwner {
 
   /** Takes ownership of `fd`, an open BTF object. */
   constructor(fd: FileDescriptor) {
-    this.fd = fd;
+    super(fd);
   }
 
   static fromId(id: number): BtfObject {
@@ -32,17 +31,5 @@ export class BtfObject implements Disposable {
   /** The raw BTF bytes the kernel holds. */
   data(): Uint8Array {
     return btfData(this.fd.value);
-  }
-
-  get closed(): boolean {
-    return this.fd.closed;
-  }
-
-  close(): void {
-    this.fd.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

@@ -2,15 +2,14 @@
  * A link held open by fd, opened by id or pin, for inspection. Creating and detaching links belongs to
  * the link layer; holding a link's fd keeps the link (and its program) alive, so close it when done.
  */
-import { bpf, FileDescriptor } from '../sys/index.js';
+import { bpf, FdOwner, FileDescriptor } from '../sys/index.js';
 import { linkInfo, type LinkInfo } from './link-info.js';
 
-export class LinkHandle implements Disposable {
-  readonly fd: FileDescriptor;
+export class LinkHandle extends FdOwner {
 
   /** Takes ownership of `fd`, an open link. */
   constructor(fd: FileDescriptor) {
-    this.fd = fd;
+    super(fd);
   }
 
   static fromId(id: number): LinkHandle {
@@ -27,17 +26,5 @@ export class LinkHandle implements Disposable {
 
   info(): LinkInfo {
     return linkInfo(this.fd.value);
-  }
-
-  get closed(): boolean {
-    return this.fd.closed;
-  }
-
-  close(): void {
-    this.fd.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }

@@ -5,7 +5,7 @@
 import { encodeInstructions, INSTRUCTION_BYTES } from '../asm/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { programInfo, type ProgramInfo } from '../info/program-info.js';
-import { bpf, FileDescriptor, NativeMemory } from '../sys/index.js';
+import { bpf, FdOwner, FileDescriptor, NativeMemory } from '../sys/index.js';
 import { validatePinPath } from './pin-path.js';
 import type { BtfExtRecords, ProgramSpec } from './program-spec.js';
 import { programTypeName, type ProgramType } from './program-types.js';
@@ -16,8 +16,7 @@ import { loadWithLog } from './verifier-log.js';
 const NAME_PATTERN = /^[A-Za-z0-9_.]*$/;
 const MAX_NAME_LENGTH = 15;
 
-export class Program implements Disposable {
-  readonly fd: FileDescriptor;
+export class Program extends FdOwner {
   readonly type: ProgramType;
   /** The name as the kernel holds it (at most 15 characters). */
   readonly name: string;
@@ -27,7 +26,7 @@ export class Program implements Disposable {
   #tag = '';
 
   private constructor(fd: FileDescriptor, type: ProgramType, name: string, verifierLog: string) {
-    this.fd = fd;
+    super(fd);
     this.type = type;
     this.name = name;
     this.verifierLog = verifierLog;
@@ -149,19 +148,6 @@ export class Program implements Disposable {
 
   info(): ProgramInfo {
     return programInfo(this.fd.value);
-  }
-
-  get closed(): boolean {
-    return this.fd.closed;
-  }
-
-  /** Closes the fd; the kernel unloads the program once nothing else (a pin, a link) holds it. */
-  close(): void {
-    this.fd.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 }
 

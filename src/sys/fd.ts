@@ -39,3 +39,27 @@ export class FileDescriptor {
     this.close();
   }
 }
+
+/**
+ * Base of every handle that owns one fd (programs, BTF objects, links, statistics): `closed`,
+ * `close()` and `[Symbol.dispose]` in one place. Subclasses that own more than the fd override close().
+ */
+export class FdOwner implements Disposable {
+  readonly fd: FileDescriptor;
+
+  constructor(fd: FileDescriptor) {
+    this.fd = fd;
+  }
+
+  get closed(): boolean {
+    return this.fd.closed;
+  }
+
+  close(): void {
+    this.fd.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

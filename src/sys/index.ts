@@ -5,7 +5,7 @@ export * as abi from './abi.js';
 export * as bpf from './bpf.js';
 export * as perf from './perf.js';
 export { EpollSet, type ReadyEvent } from './epoll.js';
-export { FileDescriptor } from './fd.js';
+export { FileDescriptor, FdOwner } from './fd.js';
 export { NativeMemory, memcpy, close as closeRawFd } from './ffi.js';
 export { mapShared, detachMapping, releaseWhenUnreachable, unmap, type Mapping } from './memory.js';
 export { possibleCpus, onlineCpus, possibleCpuCount, parseCpuList } from './cpus.js';
