@@ -9,13 +9,14 @@
  * delete; then both refill, untimed. The C side is a long-lived child answering one command at a time,
  * so the two sides alternate every ~0.2 s and see the same machine noise (which, on a small VM, drifts
  * over seconds). One warm-up round is discarded. Figures are medians over rounds; ratio = TS median over
- * C median, with the median of the per-round paired ratios printed alongside as a check.
+ * C median, with the median of the per-round paired ratios printed alongside as a check. The process is
+ * pinned to one CPU first (see pinToOneCpu) so both sides run on the same core.
  *
- *   npm run bench -- map-ops [--rounds 9] [--entries 100000] [--batch-size 4096] [--batch-passes 10]
+ *   npm run bench -- map-ops [--rounds 9] [--entries 100000] [--batch-size 4096] [--batch-passes 10] [--no-pin]
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { buildC, type Benchmark, intOption, mapIdsNamed, median, statusFor } from '../harness.js';
+import { buildC, type Benchmark, intOption, mapIdsNamed, median, pinToOneCpu, statusFor } from '../harness.js';
 import { MAP_NAME, type Measurement, type Op, TsSide } from './ts-side.js';
 
 const C_MAP_NAME = 'bench_c';
@@ -71,8 +72,9 @@ const benchmark: Benchmark = {
     const before = mapIdsNamed(names);
 
     const binary = buildC('map_ops', ['bench/map-ops/map_ops.c']);
+    const pinned = pinToOneCpu(argv);
     console.log(`map-ops: hash map, 4-byte key, 8-byte value, ${entries} entries; batch lookup ${batchSize} per call, ` +
-      `${batchPasses} passes over the map per measurement; ${rounds} rounds after one warm-up, C and TS alternating per measurement`);
+      `${batchPasses} passes over the map per measurement; ${rounds} rounds after one warm-up, C and TS alternating per measurement; ${pinned}`);
 
     const c = new CSide(binary, [String(entries), String(batchSize), String(batchPasses)]);
     const ts = new TsSide(entries, batchSize, batchPasses);
@@ -126,7 +128,7 @@ const benchmark: Benchmark = {
       met &&= ok;
       worst = Math.max(worst, ratio);
       console.log(`${label.padEnd(13)} ${unit.padEnd(9)} ${cm.toFixed(1).padStart(9)} ${tm.toFixed(1).padStart(9)} ` +
-        `${ratio.toFixed(2).padStart(6)} ${paired.toFixed(2).padStart(7)}  ≤ ${goal.toFixed(2)} ${ok ? 'met' : 'MISSED'}`);
+        `${ratio.toFixed(3).padStart(6)} ${paired.toFixed(3).padStart(7)}  ≤ ${goal.toFixed(2)} ${ok ? 'met' : 'MISSED'}`);
     }
 
     let status = statusFor(met);
