@@ -1,5 +1,6 @@
 /** Maps: live kernel maps, their specs and defaults, batch cursors, per-CPU helpers and codecs. */
 export { BpfMap, UpdateFlag } from './map.js';
+export { MapElement } from './map-element.js';
 export type { MapSpec, MapHandle } from './map-spec.js';
 export { MapBatchCursor, type BatchOptions } from './batch.js';
 export { defaultSpecFor, CGROUP_STORAGE_KEY_SIZE } from './map-defaults.js';

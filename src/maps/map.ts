@@ -19,6 +19,7 @@ import { MapType, mapTypeName } from './map-types.js';
 import { roundUp8, valueBufferSizeOf } from './per-cpu.js';
 import { ensureBpffsFor, unpin } from './pin.js';
 import { TypedMap, type TypedMapCodecs } from './typed-map.js';
+import { MapElement } from './map-element.js';
 
 /** Flags of update/push and the batch commands (BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK). */
 export const UpdateFlag = {
@@ -74,6 +75,7 @@ export class BpfMap implements Disposable {
   /** Exactly-sized views over the scratch (NativeMemory rounds up), so copies need no subarray per call. */
   readonly #keyBytes: Uint8Array;
   readonly #valueBytes: Uint8Array;
+  #element: MapElement | null = null;
   #closed = false;
   #frozen = false;
   #mapping: { mapping: Mapping; bytes: Uint8Array } | null = null;
@@ -175,9 +177,9 @@ export class BpfMap implements Disposable {
     if (out.length < this.#valueBufferSize) {
       throw new InvalidArgumentError(`output buffer must hold ${this.#valueBufferSize} bytes, got ${out.length}`);
     }
-    this.#keyBytes.set(key);
+    copyBytes(this.#keyBytes, key);
     if (!this.#scratch.elem.lookup(flags)) return false;
-    out.set(this.#valueBytes);
+    copyBytes(out, this.#valueBytes);
     return true;
   }
 
@@ -186,8 +188,8 @@ export class BpfMap implements Disposable {
     this.#checkOpen();
     this.#checkKey(key);
     this.#checkValue(value);
-    this.#keyBytes.set(key);
-    this.#valueBytes.set(value);
+    copyBytes(this.#keyBytes, key);
+    copyBytes(this.#valueBytes, value);
     this.#scratch.elem.update(flags);
   }
 
@@ -195,7 +197,7 @@ export class BpfMap implements Disposable {
   delete(key: Uint8Array): boolean {
     this.#checkOpen();
     this.#checkKey(key);
-    this.#keyBytes.set(key);
+    copyBytes(this.#keyBytes, key);
     return this.#scratch.elem.delete();
   }
 
@@ -372,6 +374,16 @@ export class BpfMap implements Disposable {
     return mapInfoByFd(this.fd.value);
   }
 
+  /**
+   * Zero-copy access to one element at a time through the map's own native key and value buffers:
+   * `map.element.keyView.setUint32(0, k, true); if (map.element.lookup()) map.element.valueView...`.
+   */
+  get element(): MapElement {
+    this.#checkOpen();
+    this.#element ??= new MapElement(this.fd, this.#scratch.elem, this.#keyBytes, this.#valueBytes);
+    return this.#element;
+  }
+
   /** A view of this map through key and value codecs. */
   typed<K, V>(codecs: TypedMapCodecs<K, V>): TypedMap<K, V> {
     return new TypedMap(this, codecs);
@@ -387,6 +399,11 @@ export class BpfMap implements Disposable {
       this.#mapping = null;
     }
     forgottenScratch.unregister(this);
+    if (this.#element) {
+      // Callers may still hold the element's views: keep that memory valid until they let go.
+      this.#scratch.key.freeWhenUnreachable();
+      this.#scratch.value.freeWhenUnreachable();
+    }
     freeScratch(this.#scratch);
     this.fd.close();
   }
@@ -394,4 +411,17 @@ export class BpfMap implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/**
+ * Copies `source` to the start of `target`. Keys and values are mostly a few bytes, where a plain loop
+ * beats TypedArray.prototype.set's call overhead; larger ones take set().
+ */
+function copyBytes(target: Uint8Array, source: Uint8Array): void {
+  const length = source.length;
+  if (length > 32) {
+    target.set(source);
+    return;
+  }
+  for (let i = 0; i < length; i++) target[i] = source[i]!;
 }

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Codec } from './codecs.js';
 import { isPerCpuType, roundUp8 } from './per-cpu.js';
 import { possibleCpuCount } from '../sys/index.js';
+import type { MapElement } from './map-element.js';
 
 export interface TypedMapCodecs<K, V> {
   key: Codec<K>;
@@ -20,6 +21,8 @@ export interface ByteMap {
   update(key: Uint8Array, value: Uint8Array, flags?: number): void;
   delete(key: Uint8Array): boolean;
   keys(): IterableIterator<Uint8Array>;
+  /** Zero-copy element access: TypedMap encodes and decodes straight in the map's native buffers. */
+  readonly element: MapElement;
 }
 
 export class TypedMap<K, V> {
@@ -27,11 +30,6 @@ export class TypedMap<K, V> {
   readonly #key: Codec<K>;
   readonly #value: Codec<V>;
   readonly #perCpu: boolean;
-  /** Reused encode/decode buffers: one key, one value buffer (all CPUs for per-CPU maps). */
-  readonly #keyBytes: Uint8Array;
-  readonly #keyView: DataView;
-  readonly #valueBytes: Uint8Array;
-  readonly #valueView: DataView;
 
   constructor(map: ByteMap, codecs: TypedMapCodecs<K, V>) {
     if (codecs.key.size !== map.keySize) {
@@ -44,40 +42,39 @@ export class TypedMap<K, V> {
     this.#key = codecs.key;
     this.#value = codecs.value;
     this.#perCpu = isPerCpuType(map.type);
-    this.#keyBytes = new Uint8Array(map.keySize);
-    this.#keyView = new DataView(this.#keyBytes.buffer);
-    this.#valueBytes = new Uint8Array(map.valueBufferSize);
-    this.#valueView = new DataView(this.#valueBytes.buffer);
   }
 
-  #encodeKey(key: K): Uint8Array {
-    this.#key.encode(key, this.#keyView, 0);
-    return this.#keyBytes;
+  /** The map's element with `key` encoded into its native key buffer. */
+  #element(key: K): MapElement {
+    const element = this.map.element;
+    this.#key.encode(key, element.keyView, 0);
+    return element;
   }
 
   /** The value at `key`; for per-CPU maps, CPU 0's slot (use getPerCpu for all). */
   get(key: K): V | undefined {
-    if (!this.map.lookupInto(this.#encodeKey(key), this.#valueBytes)) return undefined;
-    return this.#value.decode(this.#valueView, 0);
+    const element = this.#element(key);
+    return element.lookup() ? this.#value.decode(element.valueView, 0) : undefined;
   }
 
   /** One value per possible CPU. */
   getPerCpu(key: K): V[] | undefined {
     this.#requirePerCpu('getPerCpu');
-    if (!this.map.lookupInto(this.#encodeKey(key), this.#valueBytes)) return undefined;
-    return this.#decodePerCpu();
+    const element = this.#element(key);
+    return element.lookup() ? this.#decodePerCpu(element.valueView) : undefined;
   }
 
   /** Sets `key`; on a per-CPU map every CPU's slot gets `value`. */
   set(key: K, value: V, flags = 0): void {
+    const element = this.#element(key);
     if (this.#perCpu) {
       const stride = roundUp8(this.map.valueSize);
-      this.#valueBytes.fill(0);
-      for (let cpu = 0, n = possibleCpuCount(); cpu < n; cpu++) this.#value.encode(value, this.#valueView, cpu * stride);
+      element.value.fill(0);
+      for (let cpu = 0, n = possibleCpuCount(); cpu < n; cpu++) this.#value.encode(value, element.valueView, cpu * stride);
     } else {
-      this.#value.encode(value, this.#valueView, 0);
+      this.#value.encode(value, element.valueView, 0);
     }
-    this.map.update(this.#encodeKey(key), this.#valueBytes, flags);
+    element.update(flags);
   }
 
   /** Sets one value per possible CPU. */
@@ -86,17 +83,18 @@ export class TypedMap<K, V> {
     const cpus = possibleCpuCount();
     if (values.length !== cpus) throw new InvalidArgumentError(`expected ${cpus} values (one per possible CPU), got ${values.length}`);
     const stride = roundUp8(this.map.valueSize);
-    this.#valueBytes.fill(0);
-    values.forEach((value, cpu) => this.#value.encode(value, this.#valueView, cpu * stride));
-    this.map.update(this.#encodeKey(key), this.#valueBytes, flags);
+    const element = this.#element(key);
+    element.value.fill(0);
+    values.forEach((value, cpu) => this.#value.encode(value, element.valueView, cpu * stride));
+    element.update(flags);
   }
 
   delete(key: K): boolean {
-    return this.map.delete(this.#encodeKey(key));
+    return this.#element(key).delete();
   }
 
   has(key: K): boolean {
-    return this.map.lookupInto(this.#encodeKey(key), this.#valueBytes);
+    return this.#element(key).lookup();
   }
 
   *keys(): IterableIterator<K> {
@@ -131,10 +129,10 @@ export class TypedMap<K, V> {
     if (!this.#perCpu) throw new InvalidArgumentError(`${operation} needs a per-CPU map, not ${this.map.typeName}`);
   }
 
-  #decodePerCpu(): V[] {
+  #decodePerCpu(view: DataView): V[] {
     const stride = roundUp8(this.map.valueSize);
     const out: V[] = [];
-    for (let cpu = 0, n = possibleCpuCount(); cpu < n; cpu++) out.push(this.#value.decode(this.#valueView, cpu * stride));
+    for (let cpu = 0, n = possibleCpuCount(); cpu < n; cpu++) out.push(this.#value.decode(view, cpu * stride));
     return out;
   }
 }

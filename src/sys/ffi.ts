@@ -99,6 +99,8 @@ export function munmap(address: number, length: number): number {
   return munmapFn(address, length);
 }
 
+const unreachableMemory = new FinalizationRegistry<unknown>((pointer) => koffi.free(pointer));
+
 /**
  * Memory outside the JS heap at a fixed address, for everything the kernel reads or writes through a
  * pointer (attribute unions, keys, values, logs). JS sees it through `bytes` and `view`, zero copy.
@@ -120,7 +122,17 @@ export class NativeMemory {
     this.bytes.fill(0);
   }
 
-  /** Releases the memory; the views must not be used afterwards. Safe to call twice. */
+  /**
+   * Frees the memory once no view of it (`bytes`, `view`, or any array over their buffer) is reachable:
+   * for memory whose views were handed to callers, who could otherwise write into freed memory.
+   */
+  freeWhenUnreachable(): void {
+    if (this.#pointer === null) return;
+    unreachableMemory.register(this.bytes.buffer, this.#pointer);
+    this.#pointer = null;
+  }
+
+  /** Releases the memory now; the views must not be used afterwards. Safe to call twice. */
   free(): void {
     if (this.#pointer === null) return;
     koffi.free(this.#pointer);

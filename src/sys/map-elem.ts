@@ -11,21 +11,25 @@ export class PreparedMapElem {
   readonly #attr = new NativeMemory(MapElemAttr.size);
   readonly #view = this.#attr.view;
   readonly #address = this.#attr.address;
-  readonly #value: number;
+  #flags = 0;
   /** `key` is 0 for maps without keys (queue, stack, bloom filter). */
   constructor(fd: number, key: number, value: number) {
-    this.#value = value;
     this.#view.setUint32(MapElemAttr.map_fd, fd, true);
     setAddress(this.#view, MapElemAttr.key, key);
     setAddress(this.#view, MapElemAttr.value, value);
   }
 
-  #run(command: number, flags: number): number {
-    const view = this.#view;
-    view.setUint32(MapElemAttr.flags, flags >>> 0, true);
-    view.setUint32(MapElemAttr.flags + 4, Math.floor(flags / 0x1_0000_0000), true);
-    const result = bpf(command, this.#address, MapElemAttr.size);
+  #run(command: number, flags: number, size: number = MapElemAttr.size): number {
+    if (flags !== this.#flags) this.#setFlags(flags);
+    const result = bpf(command, this.#address, size);
     return result < 0 ? -lastErrno() : result;
+  }
+
+  /** Flags rarely change between calls on one map, so they are written only when they do. */
+  #setFlags(flags: number): void {
+    this.#view.setUint32(MapElemAttr.flags, flags >>> 0, true);
+    this.#view.setUint32(MapElemAttr.flags + 4, Math.floor(flags / 0x1_0000_0000), true);
+    this.#flags = flags;
   }
 
   /** Looks the key up into the value scratch; false when absent. */
@@ -43,10 +47,9 @@ export class PreparedMapElem {
 
   /** Deletes the key; false when absent. */
   delete(): boolean {
-    // 6.18 refuses a delete whose value member is set (EINVAL), so it is cleared around the call.
-    setAddress(this.#view, MapElemAttr.value, 0);
-    const result = this.#run(BpfCommand.MAP_DELETE_ELEM, 0);
-    setAddress(this.#view, MapElemAttr.value, this.#value);
+    // BPF_MAP_DELETE_ELEM ends at `key`: the kernel refuses (EINVAL) any non-zero byte after it, so the
+    // command is passed only the bytes up to the value member, and the prepared value address stays put.
+    const result = this.#run(BpfCommand.MAP_DELETE_ELEM, 0, MapElemAttr.value);
     if (result >= 0) return true;
     if (result === -Errno.ENOENT) return false;
     throw new BpfError('MAP_DELETE_ELEM', -result);
