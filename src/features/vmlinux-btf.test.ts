@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { BtfKind, BtfScanError, findBtfTypeId, findBtfTypeIds, vmlinuxBtf, VMLINUX_BTF_PATH } from './vmlinux-btf.js';
-import { localStorageBtf } from './local-storage-btf.js';
+import { encodeStorageBtf } from '../maps/storage-btf.js';
 
 /** A blob with one type of every kind that has trailing data, so a wrong size shifts every later id. */
 function everyKindBlob(): Uint8Array {
@@ -49,8 +49,8 @@ test('a name with the wrong kind, or a prefix of a name, is not a match', () => 
   assert.equal(findBtfTypeId(blob, 'missing', BtfKind.FUNC), 0);
 });
 
-test('the local-storage BTF scans as the two INTs it encodes', () => {
-  assert.deepEqual(findBtfTypeIds(localStorageBtf(), [{ name: 'int', kind: BtfKind.INT }, { name: 'long long', kind: BtfKind.INT }]), [1, 2]);
+test('the local-storage BTF scans as the types it encodes', () => {
+  assert.deepEqual(findBtfTypeIds(encodeStorageBtf(8), [{ name: 'int', kind: BtfKind.INT }, { name: 'storage_value', kind: BtfKind.STRUCT }]), [1, 4]);
 });
 
 test('bad blobs throw BtfScanError with the byte offset', () => {
