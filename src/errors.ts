@@ -155,3 +155,15 @@ function lastLogLine(log: string): string {
   const lines = log.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('processed '));
   return lines.at(-1) ?? '';
 }
+
+/**
+ * Malformed input to a pure parser (ELF, BTF, BTF.ext, instructions): `offset` is the byte where the
+ * problem was found, so a user can look at it with a hex dump.
+ */
+export class ParseError extends TsbpfError {
+  readonly offset: number;
+  constructor(what: string, offset: number, problem: string, hint = 'the file is truncated, corrupt or not what it claims to be') {
+    super(`${what}: ${problem} at byte offset ${offset} (0x${offset.toString(16)})`, hint);
+    this.offset = offset;
+  }
+}
