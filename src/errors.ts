@@ -2,7 +2,7 @@
  * Every error tsbpf throws is a TsbpfError, so callers can `instanceof` one class and read `hint`,
  * a sentence telling the user what to do about it. The CLI prints `message; hint` on one line.
  */
-import { constants } from 'node:os';
+import { ERRNO_NAMES } from './sys/abi.js';
 
 export class TsbpfError extends Error {
   /** What the user can do about it, in one sentence; empty when there is nothing to add. */
@@ -13,16 +13,6 @@ export class TsbpfError extends Error {
     this.hint = hint;
   }
 }
-
-/** Errno values the kernel returns that libc headers don't name (include/linux/errno.h). */
-const KERNEL_ONLY_ERRNO: Record<number, string> = { 512: 'ERESTARTSYS', 524: 'ENOTSUPP' };
-const ERRNO_NAMES: Record<number, string> = (() => {
-  const names: Record<number, string> = { ...KERNEL_ONLY_ERRNO };
-  for (const [name, value] of Object.entries(constants.errno)) names[value] ??= name;
-  // EAGAIN and EWOULDBLOCK share 11, EDEADLK and EDEADLOCK 35, ENOTSUP and EOPNOTSUPP 95: keep the usual names.
-  Object.assign(names, { 11: 'EAGAIN', 35: 'EDEADLK', 95: 'EOPNOTSUPP' });
-  return names;
-})();
 
 export function errnoName(errno: number): string {
   return ERRNO_NAMES[errno] ?? `errno ${errno}`;
