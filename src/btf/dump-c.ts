@@ -1,0 +1,534 @@
+/**
+ * BTF as a C header: the output of `bpftool btf dump file F format c` (bpftool 7.1, libbpf 1.1),
+ * byte for byte, for vmlinux, module (split) BTF and BPF objects.
+ *
+ * Two passes per requested type, as libbpf's btf_dump does:
+ *  1. ordering: a depth-first walk that queues every named definition the type needs, dependencies
+ *     first. A dependency reached through a pointer is "weak" (a forward declaration will do), one
+ *     embedded by value is "strong" (the full definition must come first). Anonymous types are
+ *     written inline where used, so they pass strong dependencies through to their user.
+ *  2. emission: each queued type is printed, after any forward declarations that pointer cycles
+ *     require. State is kept across requests, so each type is printed once however often it is
+ *     needed.
+ * Declarators (pointers, arrays, function prototypes, qualifiers) are written by dump-c-declarator
+ * logic below; layout questions (packing, padding) by dump-c-layout and dump-c-padding.
+ */
+import { TsbpfError } from '../errors.js';
+import { CLayout, pointerSizeOf } from './dump-c-layout.js';
+import { NameTable } from './dump-c-names.js';
+import { PaddingWriter } from './dump-c-padding.js';
+import {
+  BtfKind, type BtfSource, type BtfType, type CompositeType, type Enum64Type, type EnumType, type FwdType, type ReferenceType,
+} from './types.js';
+
+export interface FormatCOptions {
+  /**
+   * Types to dump (with everything they need), in this order; every type when absent, as
+   * `bpftool btf dump ... format c` does. For split BTF "every type" includes the base's.
+   */
+  readonly rootTypeIds?: readonly number[];
+}
+
+/** The BTF can't be written as C: a cycle of types that contain each other by value. */
+export class BtfDumpError extends TsbpfError {
+  constructor(readonly typeId: number, problem: string) {
+    super(`cannot dump BTF type [${typeId}] as C: ${problem}`, 'the BTF is malformed; check it with `bpftool btf dump ... format raw`');
+  }
+}
+
+const HEADER = '#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n'
+  + '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n'
+  + '#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n'
+  + '#endif\n\n';
+const FOOTER = '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n#endif /* __VMLINUX_H__ */\n';
+
+/** The C header bpftool prints for `btf`. */
+export function formatBtfAsC(btf: BtfSource, options: FormatCOptions = {}): string {
+  const dumper = new CDumper(btf);
+  const out = dumper.out;
+  out.push(HEADER);
+  if (options.rootTypeIds) {
+    for (const id of options.rootTypeIds) dumper.dumpType(id);
+  } else {
+    for (let id = 1; id < btf.typeCount; id++) dumper.dumpType(id);
+  }
+  out.push(FOOTER);
+  return out.join('');
+}
+
+// Ordering and emission states per type id (0 is "not yet" for both).
+const ORDERING = 1, ORDERED = 2;
+const NOT_EMITTED = 0, EMITTING = 1, EMITTED = 2;
+
+/** Deeper nesting is printed at this many tabs, as libbpf caps its indent string. */
+const MAX_INDENT = 13;
+const INDENTS: readonly string[] = Array.from({ length: MAX_INDENT + 1 }, (_, level) => '\t'.repeat(level));
+function indent(level: number): string {
+  return INDENTS[level > MAX_INDENT ? MAX_INDENT : level]!;
+}
+
+/**
+ * Typedef targets that compilers other than the one that built the kernel may lack; they are
+ * aliased to the standard type they stand for (GCC's Arm SIMD polynomial types).
+ */
+const MISSING_BASE_TYPES = new Map([
+  ['__Poly8_t', 'unsigned char'], ['__Poly16_t', 'unsigned short'], ['__Poly64_t', 'unsigned long long'],
+  ['__Poly128_t', 'unsigned __int128'],
+]);
+
+/** A run of type ids on the shared declarator stack, consumed from the top (`count` shrinks). */
+interface DeclFrame { readonly base: number; count: number }
+
+class CDumper {
+  readonly out: string[] = [];
+  private readonly orderState: Uint8Array;
+  private readonly emitState: Uint8Array;
+  private readonly forwardEmitted: Uint8Array;
+  /** Types some other type refers to: an anonymous enum nobody refers to is a top-level definition. */
+  private readonly referenced: Uint8Array;
+  private readonly queue: number[] = [];
+  private readonly stack: number[] = [];
+  private stackTop = 0;
+  private readonly names: NameTable;
+  private readonly layout: CLayout;
+  private readonly padding: PaddingWriter;
+
+  constructor(private readonly btf: BtfSource) {
+    const count = btf.typeCount;
+    this.orderState = new Uint8Array(count);
+    this.emitState = new Uint8Array(count);
+    this.forwardEmitted = new Uint8Array(count);
+    this.referenced = new Uint8Array(count);
+    this.orderState[0] = ORDERED;
+    this.emitState[0] = EMITTED;
+    this.names = new NameTable(btf);
+    const pointerSize = pointerSizeOf(btf);
+    this.layout = new CLayout(btf, pointerSize);
+    this.padding = new PaddingWriter(pointerSize);
+    for (let id = 1; id < count; id++) this.markReferenced(btf.type(id));
+  }
+
+  dumpType(id: number): void {
+    if (!Number.isInteger(id) || id < 0 || id >= this.btf.typeCount) throw new BtfDumpError(id, 'no such type id');
+    this.queue.length = 0;
+    this.order(id, false);
+    for (const queued of this.queue) this.emit(queued, 0);
+  }
+
+  private markReferenced(t: BtfType): void {
+    const referenced = this.referenced;
+    switch (t.kind) {
+      case BtfKind.Pointer: case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict:
+      case BtfKind.TypeTag: case BtfKind.DeclTag:
+        referenced[t.target] = 1;
+        break;
+      case BtfKind.Func: referenced[t.proto] = 1; break;
+      case BtfKind.Var: referenced[t.type] = 1; break;
+      case BtfKind.Array:
+        referenced[t.indexType] = 1;
+        referenced[t.elementType] = 1;
+        break;
+      case BtfKind.Struct: case BtfKind.Union:
+        for (const member of t.members) referenced[member.type] = 1;
+        break;
+      case BtfKind.FuncProto:
+        for (const parameter of t.parameters) referenced[parameter.type] = 1;
+        break;
+      case BtfKind.Datasec:
+        for (const variable of t.variables) referenced[variable.type] = 1;
+        break;
+      default:
+        break;
+    }
+  }
+
+  /**
+   * Queues the named definitions `id` depends on, then `id` itself if it is one. Returns true when
+   * the dependency is strong (the definition must precede its user), false when a forward
+   * declaration suffices. Kinds whose answer depends on the path (qualifiers, arrays, prototypes)
+   * are never marked ordered, so they are walked again from each user.
+   */
+  private order(id: number, throughPointer: boolean): boolean {
+    const state = this.orderState[id];
+    if (state === ORDERED) return true;
+    const t = this.btf.type(id);
+    if (state === ORDERING) {
+      // A named struct can close a cycle through a pointer by a forward declaration; nothing else can.
+      if ((t.kind === BtfKind.Struct || t.kind === BtfKind.Union) && throughPointer && t.name !== '') return false;
+      throw new BtfDumpError(id, 'unsatisfiable type cycle');
+    }
+    switch (t.kind) {
+      case BtfKind.Int: case BtfKind.Float:
+        this.orderState[id] = ORDERED;
+        return false;
+      case BtfKind.Pointer: {
+        const strong = this.order(t.target, true);
+        this.orderState[id] = ORDERED;
+        return strong;
+      }
+      case BtfKind.Array:
+        return this.order(t.elementType, false);
+      case BtfKind.Struct: case BtfKind.Union: {
+        // Only embedded or anonymous (inline) composites need their members defined first.
+        if (throughPointer && t.name !== '') return false;
+        this.orderState[id] = ORDERING;
+        for (const member of t.members) this.order(member.type, false);
+        if (t.name !== '') this.queue.push(id);
+        this.orderState[id] = ORDERED;
+        return true;
+      }
+      case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Fwd:
+        if (t.name !== '' || !this.referenced[id]) this.queue.push(id);
+        this.orderState[id] = ORDERED;
+        return true;
+      case BtfKind.Typedef: {
+        const strong = this.order(t.target, throughPointer);
+        // Like a struct, a typedef reached through a pointer to something weak can wait.
+        if (throughPointer && !strong) return false;
+        this.queue.push(id);
+        this.orderState[id] = ORDERED;
+        return true;
+      }
+      case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
+        return this.order(t.target, throughPointer);
+      case BtfKind.FuncProto: {
+        let strong = this.order(t.returnType, throughPointer);
+        for (const parameter of t.parameters) if (this.order(parameter.type, throughPointer)) strong = true;
+        return strong;
+      }
+      default:
+        // Functions, variables, data sections and decl tags are not part of a C header.
+        this.orderState[id] = ORDERED;
+        return false;
+    }
+  }
+
+  /**
+   * Prints `id` if it is a top-level definition (`container` 0), or what it needs when it is part
+   * of the definition of `container` (a struct being printed, or a typedef).
+   */
+  private emit(id: number, container: number): void {
+    const state = this.emitState[id];
+    if (state === EMITTED) return;
+    const t = this.btf.type(id);
+    const out = this.out;
+    if (state === EMITTING) {
+      // Reached again while being printed: a cycle, broken by a forward declaration.
+      if (this.forwardEmitted[id]) return;
+      if (t.kind === BtfKind.Struct || t.kind === BtfKind.Union) {
+        if (id === container || t.name === '') return;
+        this.writeCompositeForward(id, t);
+        out.push(';\n\n');
+        this.forwardEmitted[id] = 1;
+      } else if (t.kind === BtfKind.Typedef) {
+        // A typedef doubles as its own forward declaration (usable through pointers).
+        if (!isBuiltinVaList(t)) {
+          this.writeTypedef(id, t, 0);
+          out.push(';\n\n');
+        }
+        this.forwardEmitted[id] = 1;
+      }
+      return;
+    }
+    switch (t.kind) {
+      case BtfKind.Int: {
+        const alias = MISSING_BASE_TYPES.get(this.names.tagName(id));
+        if (alias !== undefined) out.push(`typedef ${alias} ${this.names.tagName(id)};\n\n`);
+        this.emitState[id] = EMITTED;
+        break;
+      }
+      case BtfKind.Enum: case BtfKind.Enum64:
+        if (container === 0) {
+          this.writeEnum(id, t, 0);
+          out.push(';\n\n');
+        }
+        this.emitState[id] = EMITTED;
+        break;
+      case BtfKind.Pointer: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
+        this.emit(t.target, container);
+        break;
+      case BtfKind.Array:
+        this.emit(t.elementType, container);
+        break;
+      case BtfKind.Fwd:
+        this.writeForward(id, t);
+        out.push(';\n\n');
+        this.emitState[id] = EMITTED;
+        break;
+      case BtfKind.Typedef:
+        this.emitState[id] = EMITTING;
+        this.emit(t.target, id);
+        if (!this.forwardEmitted[id] && !isBuiltinVaList(t)) {
+          this.writeTypedef(id, t, 0);
+          out.push(';\n\n');
+        }
+        this.emitState[id] = EMITTED;
+        break;
+      case BtfKind.Struct: case BtfKind.Union: {
+        this.emitState[id] = EMITTING;
+        const topLevel = container === 0;
+        const anonymous = t.name === '';
+        if (topLevel || anonymous) {
+          // Its members will be spelled out, so whatever they need comes first.
+          const inner = anonymous ? container : id;
+          for (const member of t.members) this.emit(member.type, inner);
+        } else if (!this.forwardEmitted[id] && id !== container) {
+          this.writeCompositeForward(id, t);
+          out.push(';\n\n');
+          this.forwardEmitted[id] = 1;
+        }
+        if (topLevel) {
+          this.writeComposite(id, t, 0);
+          out.push(';\n\n');
+          this.emitState[id] = EMITTED;
+        } else {
+          this.emitState[id] = NOT_EMITTED;
+        }
+        break;
+      }
+      case BtfKind.FuncProto:
+        this.emit(t.returnType, container);
+        for (const parameter of t.parameters) this.emit(parameter.type, container);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private writeCompositeForward(id: number, t: CompositeType): void {
+    const keyword = t.kind === BtfKind.Struct ? 'struct' : 'union';
+    this.out.push(t.name === '' ? keyword : `${keyword} ${this.names.tagName(id)}`);
+  }
+
+  private writeComposite(id: number, t: CompositeType, level: number): void {
+    const out = this.out;
+    const layout = this.layout;
+    const isStruct = t.kind === BtfKind.Struct;
+    const packed = isStruct && layout.isPacked(t);
+    const keyword = isStruct ? 'struct' : 'union';
+    out.push(t.name === '' ? `${keyword} {` : `${keyword} ${this.names.tagName(id)} {`);
+    const memberIndent = indent(level + 1);
+    let offset = 0;
+    let previousWasBitfield = false;
+    for (const member of t.members) {
+      const bits = member.bitfieldSize;
+      const memberAlign = packed ? 1 : layout.alignOf(member.type);
+      this.padding.write(out, offset, member.bitOffset, memberAlign, previousWasBitfield && bits !== 0, memberIndent);
+      out.push('\n', memberIndent);
+      this.writeDeclaration(member.type, member.name, level + 1);
+      if (bits !== 0) {
+        out.push(`: ${bits};`);
+        offset = member.bitOffset + bits;
+        previousWasBitfield = true;
+      } else {
+        out.push(';');
+        const size = layout.sizeOf(member.type);
+        offset = member.bitOffset + (size > 0 ? size * 8 : 0);
+        previousWasBitfield = false;
+      }
+    }
+    if (isStruct) this.padding.write(out, offset, t.size * 8, layout.alignOf(id), false, memberIndent);
+    // An empty struct stays on one line.
+    out.push(t.members.length !== 0 || t.size !== 0 ? `\n${indent(level)}}` : '}');
+    if (packed) out.push(' __attribute__((packed))');
+  }
+
+  private writeEnum(id: number, t: EnumType | Enum64Type, level: number): void {
+    const out = this.out;
+    out.push(t.name === '' ? 'enum' : `enum ${this.names.tagName(id)}`);
+    if (t.values.length === 0) return;
+    out.push(' {');
+    const valueIndent = indent(level + 1);
+    if (t.kind === BtfKind.Enum) {
+      for (const entry of t.values) {
+        const value = t.signed ? entry.value | 0 : entry.value >>> 0;
+        out.push(`\n${valueIndent}${this.names.enumeratorName(entry.name)} = ${value},`);
+      }
+    } else {
+      for (const entry of t.values) {
+        const value = t.signed ? `${BigInt.asIntN(64, entry.value)}LL` : `${BigInt.asUintN(64, entry.value)}ULL`;
+        out.push(`\n${valueIndent}${this.names.enumeratorName(entry.name)} = ${value},`);
+      }
+    }
+    out.push(`\n${indent(level)}}`);
+  }
+
+  private writeForward(id: number, t: FwdType): void {
+    this.out.push(`${t.union ? 'union' : 'struct'} ${this.names.tagName(id)}`);
+  }
+
+  private writeTypedef(id: number, t: ReferenceType, level: number): void {
+    const name = this.names.identifierName(id);
+    // Old GCC wrote this typedef with a void target; the builtin is what it means.
+    if (t.target === 0 && name === '__gnuc_va_list') {
+      this.out.push('typedef __builtin_va_list __gnuc_va_list');
+      return;
+    }
+    this.out.push('typedef ');
+    this.writeDeclaration(t.target, name, level);
+  }
+
+  /**
+   * Writes `type name` in C declarator syntax. The chain from `id` down to a named or base type is
+   * pushed on the stack, then written from the base type back up (see writeChain).
+   */
+  private writeDeclaration(id: number, name: string, level: number): void {
+    const stack = this.stack;
+    const base = this.stackTop;
+    let top = base;
+    for (;;) {
+      stack[top++] = id;
+      if (id === 0) break;
+      const t = this.btf.type(id);
+      if (t.kind === BtfKind.Pointer || t.kind === BtfKind.Volatile || t.kind === BtfKind.Const
+        || t.kind === BtfKind.Restrict || t.kind === BtfKind.TypeTag) {
+        id = t.target;
+      } else if (t.kind === BtfKind.FuncProto) {
+        id = t.returnType;
+      } else if (t.kind === BtfKind.Array) {
+        id = t.elementType;
+      } else {
+        break;
+      }
+    }
+    this.stackTop = top;
+    this.writeChain({ base, count: top - base }, name, level);
+    this.stackTop = base;
+  }
+
+  /** Writes the qualifiers on top of the frame (they precede a base type: `const int`). */
+  private writeLeadingQualifiers(frame: DeclFrame): void {
+    const stack = this.stack;
+    while (frame.count > 0) {
+      const kind = this.btf.type(stack[frame.base + frame.count - 1]!).kind;
+      if (kind === BtfKind.Volatile) this.out.push('volatile ');
+      else if (kind === BtfKind.Const) this.out.push('const ');
+      else if (kind === BtfKind.Restrict) this.out.push('restrict ');
+      else return;
+      frame.count--;
+    }
+  }
+
+  /** Drops qualifiers that C can't express at this spot (GCC puts them on arrays and noreturn functions). */
+  private dropQualifiers(frame: DeclFrame): void {
+    const stack = this.stack;
+    while (frame.count > 0) {
+      const kind = this.btf.type(stack[frame.base + frame.count - 1]!).kind;
+      if (kind !== BtfKind.Volatile && kind !== BtfKind.Const && kind !== BtfKind.Restrict && kind !== BtfKind.TypeTag) return;
+      frame.count--;
+    }
+  }
+
+  private writeName(name: string, lastWasPointer: boolean): void {
+    if (name === '') return;
+    this.out.push(lastWasPointer ? name : ' ' + name);
+  }
+
+  /**
+   * Writes a declarator from its innermost (base) type outwards. Qualifiers after a pointer follow
+   * it (`int * const p`); arrays and function prototypes wrap the rest of the chain in parentheses
+   * so that `int (*handlers[4])(void)` comes out right.
+   */
+  private writeChain(frame: DeclFrame, name: string, level: number): void {
+    const out = this.out;
+    const stack = this.stack;
+    let lastWasPointer = true;
+    while (frame.count > 0) {
+      const id = stack[frame.base + --frame.count]!;
+      if (id === 0) {
+        this.writeLeadingQualifiers(frame);
+        out.push('void');
+        lastWasPointer = false;
+        continue;
+      }
+      const t = this.btf.type(id);
+      switch (t.kind) {
+        case BtfKind.Int: case BtfKind.Float:
+          this.writeLeadingQualifiers(frame);
+          out.push(t.name);
+          break;
+        case BtfKind.Struct: case BtfKind.Union:
+          this.writeLeadingQualifiers(frame);
+          if (t.name === '') this.writeComposite(id, t, level);
+          else this.writeCompositeForward(id, t);
+          break;
+        case BtfKind.Enum: case BtfKind.Enum64:
+          this.writeLeadingQualifiers(frame);
+          if (t.name === '') this.writeEnum(id, t, level);
+          else out.push(`enum ${this.names.tagName(id)}`);
+          break;
+        case BtfKind.Fwd:
+          this.writeLeadingQualifiers(frame);
+          this.writeForward(id, t);
+          break;
+        case BtfKind.Typedef:
+          this.writeLeadingQualifiers(frame);
+          out.push(this.names.identifierName(id));
+          break;
+        case BtfKind.Pointer:
+          out.push(lastWasPointer ? '*' : ' *');
+          break;
+        case BtfKind.Volatile: out.push(' volatile'); break;
+        case BtfKind.Const: out.push(' const'); break;
+        case BtfKind.Restrict: out.push(' restrict'); break;
+        case BtfKind.TypeTag:
+          this.writeLeadingQualifiers(frame);
+          out.push(` __attribute__((btf_type_tag("${t.name}")))`);
+          break;
+        case BtfKind.Array: {
+          this.dropQualifiers(frame);
+          if (frame.count === 0) {
+            this.writeName(name, lastWasPointer);
+            out.push(`[${t.count}]`);
+            return;
+          }
+          // Consecutive dimensions need no parentheses between them: `int a[2][3]`.
+          const multidimensional = this.btf.type(stack[frame.base + frame.count - 1]!).kind === BtfKind.Array;
+          if (name !== '' && !lastWasPointer) out.push(' ');
+          if (!multidimensional) out.push('(');
+          this.writeChain(frame, name, level);
+          if (!multidimensional) out.push(')');
+          out.push(`[${t.count}]`);
+          return;
+        }
+        case BtfKind.FuncProto: {
+          this.dropQualifiers(frame);
+          if (frame.count > 0) {
+            out.push(' (');
+            this.writeChain(frame, name, level);
+            out.push(')');
+          } else {
+            this.writeName(name, lastWasPointer);
+          }
+          const parameters = t.parameters;
+          const n = parameters.length;
+          // Clang encodes `f(void)` as one unnamed void parameter; both forms print as (void).
+          if (n === 0 || (n === 1 && parameters[0]!.type === 0)) {
+            out.push('(void)');
+            return;
+          }
+          out.push('(');
+          for (let i = 0; i < n; i++) {
+            if (i > 0) out.push(', ');
+            const parameter = parameters[i]!;
+            if (i === n - 1 && parameter.type === 0) {
+              out.push('...');
+              break;
+            }
+            this.writeDeclaration(parameter.type, parameter.name, level);
+          }
+          out.push(')');
+          return;
+        }
+        default:
+          return;
+      }
+      lastWasPointer = t.kind === BtfKind.Pointer;
+    }
+    this.writeName(name, lastWasPointer);
+  }
+}
+
+function isBuiltinVaList(t: BtfType): boolean {
+  return t.name === '__builtin_va_list';
+}
