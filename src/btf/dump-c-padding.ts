@@ -5,6 +5,8 @@
  * the gap) and which filler types are used, so the output matches bpftool's line for line.
  */
 
+import type { ByteWriter } from './dump-c-writer.js';
+
 interface Filler { readonly name: string; readonly bits: number }
 
 export class PaddingWriter {
@@ -19,10 +21,10 @@ export class PaddingWriter {
 
   /**
    * Appends to `out` the lines that move from bit `from` to bit `to`, where the next member wants
-   * `nextAlign` bytes of alignment; `inBitfield` when both sides of the gap are bitfields, where
+   * `nextAlign` bytes of alignment and lines are indented by `indent` tabs; `inBitfield` when both sides of the gap are bitfields, where
    * the compiler would pack into the same unit unless told otherwise.
    */
-  write(out: string[], from: number, to: number, nextAlign: number, inBitfield: boolean, indent: string): void {
+  write(out: ByteWriter, from: number, to: number, nextAlign: number, inBitfield: boolean, indent: number): void {
     if (from >= to) return;
     const fillers = this.fillers;
     let filler = fillers[0]!;
@@ -41,14 +43,14 @@ export class PaddingWriter {
       const needMarker = inBitfield
         || (boundary === to && roundUp(at, nextAlign * 8) !== boundary)
         || (boundary !== to && to - boundary <= boundary - at);
-      if (needMarker) out.push(`\n${indent}${filler.name}: ${inBitfield ? boundary - at : 0};`);
+      if (needMarker) line(out, indent, filler.name, inBitfield ? boundary - at : 0);
       at = boundary;
     }
     let bits = filler.bits;
     while (at !== to) {
       const gap = Math.min(to - at, bits);
       if (gap === bits) {
-        out.push(`\n${indent}${filler.name}: ${bits};`);
+        line(out, indent, filler.name, bits);
         at += gap;
         continue;
       }
@@ -58,12 +60,22 @@ export class PaddingWriter {
         filler = small;
         bits = small.bits;
         if (bits < gap) continue;
-        out.push(`\n${indent}${small.name}: ${gap};`);
+        line(out, indent, small.name, gap);
         at += gap;
         break;
       }
     }
   }
+}
+
+/** `\n<indent><type>: <bits>;` */
+function line(out: ByteWriter, indent: number, type: string, bits: number): void {
+  out.newlineIndent(indent);
+  out.text(type);
+  out.byte(58); // ':'
+  out.byte(32);
+  out.unsigned(bits);
+  out.byte(59); // ';'
 }
 
 function roundUp(value: number, step: number): number {

@@ -17,6 +17,7 @@ import { TsbpfError } from '../errors.js';
 import { CLayout, pointerSizeOf } from './dump-c-layout.js';
 import { NameTable } from './dump-c-names.js';
 import { PaddingWriter } from './dump-c-padding.js';
+import { ByteWriter } from './dump-c-writer.js';
 import {
   BtfKind, type BtfSource, type BtfType, type CompositeType, type Enum64Type, type EnumType, type FwdType, type ReferenceType,
 } from './types.js';
@@ -44,16 +45,21 @@ const FOOTER = '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute po
 
 /** The C header bpftool prints for `btf`. */
 export function formatBtfAsC(btf: BtfSource, options: FormatCOptions = {}): string {
-  const dumper = new CDumper(btf);
-  const out = dumper.out;
-  out.push(HEADER);
+  return new TextDecoder().decode(formatBtfAsCBytes(btf, options));
+}
+
+/** formatBtfAsC's output as UTF-8 bytes, ready for a file or stdout (the CLI's fast path). */
+export function formatBtfAsCBytes(btf: BtfSource, options: FormatCOptions = {}): Uint8Array {
+  const out = new ByteWriter(btf.typeCount * 24 + 4096);
+  const dumper = new CDumper(btf, out);
+  out.text(HEADER);
   if (options.rootTypeIds) {
     for (const id of options.rootTypeIds) dumper.dumpType(id);
   } else {
     for (let id = 1; id < btf.typeCount; id++) dumper.dumpType(id);
   }
-  out.push(FOOTER);
-  return out.join('');
+  out.text(FOOTER);
+  return out.result();
 }
 
 // Ordering and emission states per type id (0 is "not yet" for both).
@@ -62,9 +68,8 @@ const NOT_EMITTED = 0, EMITTING = 1, EMITTED = 2;
 
 /** Deeper nesting is printed at this many tabs, as libbpf caps its indent string. */
 const MAX_INDENT = 13;
-const INDENTS: readonly string[] = Array.from({ length: MAX_INDENT + 1 }, (_, level) => '\t'.repeat(level));
-function indent(level: number): string {
-  return INDENTS[level > MAX_INDENT ? MAX_INDENT : level]!;
+function indent(level: number): number {
+  return level > MAX_INDENT ? MAX_INDENT : level;
 }
 
 /**
@@ -76,24 +81,28 @@ const MISSING_BASE_TYPES = new Map([
   ['__Poly128_t', 'unsigned __int128'],
 ]);
 
-/** A run of type ids on the shared declarator stack, consumed from the top (`count` shrinks). */
-interface DeclFrame { readonly base: number; count: number }
 
 class CDumper {
-  readonly out: string[] = [];
   private readonly orderState: Uint8Array;
   private readonly emitState: Uint8Array;
   private readonly forwardEmitted: Uint8Array;
   /** Types some other type refers to: an anonymous enum nobody refers to is a top-level definition. */
   private readonly referenced: Uint8Array;
   private readonly queue: number[] = [];
+  /**
+   * Declarator chains: writeDeclaration pushes one on top of the shared stack and writeChain
+   * consumes it from the top; `frameBase`/`frameCount` describe the chain being written (a nested
+   * declaration, such as a parameter, saves and restores them).
+   */
   private readonly stack: number[] = [];
   private stackTop = 0;
+  private frameBase = 0;
+  private frameCount = 0;
   private readonly names: NameTable;
   private readonly layout: CLayout;
   private readonly padding: PaddingWriter;
 
-  constructor(private readonly btf: BtfSource) {
+  constructor(private readonly btf: BtfSource, private readonly out: ByteWriter) {
     const count = btf.typeCount;
     this.orderState = new Uint8Array(count);
     this.emitState = new Uint8Array(count);
@@ -218,13 +227,13 @@ class CDumper {
       if (t.kind === BtfKind.Struct || t.kind === BtfKind.Union) {
         if (id === container || t.name === '') return;
         this.writeCompositeForward(id, t);
-        out.push(';\n\n');
+        out.text(';\n\n');
         this.forwardEmitted[id] = 1;
       } else if (t.kind === BtfKind.Typedef) {
         // A typedef doubles as its own forward declaration (usable through pointers).
         if (!isBuiltinVaList(t)) {
           this.writeTypedef(id, t, 0);
-          out.push(';\n\n');
+          out.text(';\n\n');
         }
         this.forwardEmitted[id] = 1;
       }
@@ -233,14 +242,14 @@ class CDumper {
     switch (t.kind) {
       case BtfKind.Int: {
         const alias = MISSING_BASE_TYPES.get(this.names.tagName(id));
-        if (alias !== undefined) out.push(`typedef ${alias} ${this.names.tagName(id)};\n\n`);
+        if (alias !== undefined) out.text(`typedef ${alias} ${this.names.tagName(id)};\n\n`);
         this.emitState[id] = EMITTED;
         break;
       }
       case BtfKind.Enum: case BtfKind.Enum64:
         if (container === 0) {
           this.writeEnum(id, t, 0);
-          out.push(';\n\n');
+          out.text(';\n\n');
         }
         this.emitState[id] = EMITTED;
         break;
@@ -252,7 +261,7 @@ class CDumper {
         break;
       case BtfKind.Fwd:
         this.writeForward(id, t);
-        out.push(';\n\n');
+        out.text(';\n\n');
         this.emitState[id] = EMITTED;
         break;
       case BtfKind.Typedef:
@@ -260,7 +269,7 @@ class CDumper {
         this.emit(t.target, id);
         if (!this.forwardEmitted[id] && !isBuiltinVaList(t)) {
           this.writeTypedef(id, t, 0);
-          out.push(';\n\n');
+          out.text(';\n\n');
         }
         this.emitState[id] = EMITTED;
         break;
@@ -274,12 +283,12 @@ class CDumper {
           for (const member of t.members) this.emit(member.type, inner);
         } else if (!this.forwardEmitted[id] && id !== container) {
           this.writeCompositeForward(id, t);
-          out.push(';\n\n');
+          out.text(';\n\n');
           this.forwardEmitted[id] = 1;
         }
         if (topLevel) {
           this.writeComposite(id, t, 0);
-          out.push(';\n\n');
+          out.text(';\n\n');
           this.emitState[id] = EMITTED;
         } else {
           this.emitState[id] = NOT_EMITTED;
@@ -295,9 +304,14 @@ class CDumper {
     }
   }
 
+  /** `struct name` / `union name` (or the bare keyword for an anonymous one). */
   private writeCompositeForward(id: number, t: CompositeType): void {
-    const keyword = t.kind === BtfKind.Struct ? 'struct' : 'union';
-    this.out.push(t.name === '' ? keyword : `${keyword} ${this.names.tagName(id)}`);
+    const out = this.out;
+    out.text(t.kind === BtfKind.Struct ? 'struct' : 'union');
+    if (t.name !== '') {
+      out.byte(SPACE);
+      out.text(this.names.tagName(id));
+    }
   }
 
   private writeComposite(id: number, t: CompositeType, level: number): void {
@@ -305,66 +319,87 @@ class CDumper {
     const layout = this.layout;
     const isStruct = t.kind === BtfKind.Struct;
     const packed = isStruct && layout.isPacked(t);
-    const keyword = isStruct ? 'struct' : 'union';
-    out.push(t.name === '' ? `${keyword} {` : `${keyword} ${this.names.tagName(id)} {`);
+    this.writeCompositeForward(id, t);
+    out.text(' {');
     const memberIndent = indent(level + 1);
     let offset = 0;
     let previousWasBitfield = false;
-    for (const member of t.members) {
+    const members = t.members;
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i]!;
       const bits = member.bitfieldSize;
       const memberAlign = packed ? 1 : layout.alignOf(member.type);
       this.padding.write(out, offset, member.bitOffset, memberAlign, previousWasBitfield && bits !== 0, memberIndent);
-      out.push('\n', memberIndent);
+      out.newlineIndent(memberIndent);
       this.writeDeclaration(member.type, member.name, level + 1);
       if (bits !== 0) {
-        out.push(`: ${bits};`);
+        out.text(': ');
+        out.unsigned(bits);
         offset = member.bitOffset + bits;
         previousWasBitfield = true;
       } else {
-        out.push(';');
         const size = layout.sizeOf(member.type);
         offset = member.bitOffset + (size > 0 ? size * 8 : 0);
         previousWasBitfield = false;
       }
+      out.byte(SEMICOLON);
     }
     if (isStruct) this.padding.write(out, offset, t.size * 8, layout.alignOf(id), false, memberIndent);
     // An empty struct stays on one line.
-    out.push(t.members.length !== 0 || t.size !== 0 ? `\n${indent(level)}}` : '}');
-    if (packed) out.push(' __attribute__((packed))');
+    if (members.length !== 0 || t.size !== 0) out.newlineIndent(indent(level));
+    out.byte(CLOSE_BRACE);
+    if (packed) out.text(' __attribute__((packed))');
   }
 
   private writeEnum(id: number, t: EnumType | Enum64Type, level: number): void {
     const out = this.out;
-    out.push(t.name === '' ? 'enum' : `enum ${this.names.tagName(id)}`);
+    out.text('enum');
+    if (t.name !== '') {
+      out.byte(SPACE);
+      out.text(this.names.tagName(id));
+    }
     if (t.values.length === 0) return;
-    out.push(' {');
+    out.text(' {');
     const valueIndent = indent(level + 1);
     if (t.kind === BtfKind.Enum) {
       for (const entry of t.values) {
-        const value = t.signed ? entry.value | 0 : entry.value >>> 0;
-        out.push(`\n${valueIndent}${this.names.enumeratorName(entry.name)} = ${value},`);
+        out.newlineIndent(valueIndent);
+        out.text(this.names.enumeratorName(entry.name));
+        out.text(' = ');
+        out.decimal(t.signed ? entry.value | 0 : entry.value >>> 0);
+        out.byte(COMMA);
       }
     } else {
       for (const entry of t.values) {
-        const value = t.signed ? `${BigInt.asIntN(64, entry.value)}LL` : `${BigInt.asUintN(64, entry.value)}ULL`;
-        out.push(`\n${valueIndent}${this.names.enumeratorName(entry.name)} = ${value},`);
+        out.newlineIndent(valueIndent);
+        out.text(this.names.enumeratorName(entry.name));
+        out.text(' = ');
+        if (t.signed) {
+          out.decimal(BigInt.asIntN(64, entry.value));
+          out.text('LL,');
+        } else {
+          out.decimal(BigInt.asUintN(64, entry.value));
+          out.text('ULL,');
+        }
       }
     }
-    out.push(`\n${indent(level)}}`);
+    out.newlineIndent(indent(level));
+    out.byte(CLOSE_BRACE);
   }
 
   private writeForward(id: number, t: FwdType): void {
-    this.out.push(`${t.union ? 'union' : 'struct'} ${this.names.tagName(id)}`);
+    this.out.text(t.union ? 'union ' : 'struct ');
+    this.out.text(this.names.tagName(id));
   }
 
   private writeTypedef(id: number, t: ReferenceType, level: number): void {
     const name = this.names.identifierName(id);
     // Old GCC wrote this typedef with a void target; the builtin is what it means.
     if (t.target === 0 && name === '__gnuc_va_list') {
-      this.out.push('typedef __builtin_va_list __gnuc_va_list');
+      this.out.text('typedef __builtin_va_list __gnuc_va_list');
       return;
     }
-    this.out.push('typedef ');
+    this.out.text('typedef ');
     this.writeDeclaration(t.target, name, level);
   }
 
@@ -380,48 +415,105 @@ class CDumper {
       stack[top++] = id;
       if (id === 0) break;
       const t = this.btf.type(id);
-      if (t.kind === BtfKind.Pointer || t.kind === BtfKind.Volatile || t.kind === BtfKind.Const
-        || t.kind === BtfKind.Restrict || t.kind === BtfKind.TypeTag) {
-        id = t.target;
-      } else if (t.kind === BtfKind.FuncProto) {
+      const kind = t.kind;
+      if (kind === BtfKind.Pointer || kind === BtfKind.Volatile || kind === BtfKind.Const
+        || kind === BtfKind.Restrict || kind === BtfKind.TypeTag) {
+        id = (t as ReferenceType).target;
+      } else if (kind === BtfKind.FuncProto) {
         id = t.returnType;
-      } else if (t.kind === BtfKind.Array) {
+      } else if (kind === BtfKind.Array) {
         id = t.elementType;
       } else {
         break;
       }
     }
+    // The common case, a single named or base type, needs no frame.
+    if (top === base + 1) {
+      this.writeSimple(stack[base]!, name, level);
+      return;
+    }
+    const outerBase = this.frameBase;
+    const outerCount = this.frameCount;
     this.stackTop = top;
-    this.writeChain({ base, count: top - base }, name, level);
+    this.frameBase = base;
+    this.frameCount = top - base;
+    this.writeChain(name, level);
+    this.frameBase = outerBase;
+    this.frameCount = outerCount;
     this.stackTop = base;
   }
 
+  /** writeChain for a chain of one type (no pointers, qualifiers, arrays or prototypes). */
+  private writeSimple(id: number, name: string, level: number): void {
+    if (id === 0) {
+      this.out.text('void');
+      this.writeName(name, false);
+      return;
+    }
+    if (!this.writeBaseType(id, level)) return;
+    this.writeName(name, false);
+  }
+
+  /**
+   * Writes a chain's base type: a named type, or an anonymous struct, union or enum spelled out
+   * inline. Returns false for a kind that can't end a chain (nothing is written).
+   */
+  private writeBaseType(id: number, level: number): boolean {
+    const t = this.btf.type(id);
+    switch (t.kind) {
+      case BtfKind.Int: case BtfKind.Float:
+        this.out.text(t.name);
+        return true;
+      case BtfKind.Struct: case BtfKind.Union:
+        if (t.name === '') this.writeComposite(id, t, level);
+        else this.writeCompositeForward(id, t);
+        return true;
+      case BtfKind.Enum: case BtfKind.Enum64:
+        if (t.name === '') {
+          this.writeEnum(id, t, level);
+        } else {
+          this.out.text('enum ');
+          this.out.text(this.names.tagName(id));
+        }
+        return true;
+      case BtfKind.Fwd:
+        this.writeForward(id, t);
+        return true;
+      case BtfKind.Typedef:
+        this.out.text(this.names.identifierName(id));
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** Writes the qualifiers on top of the frame (they precede a base type: `const int`). */
-  private writeLeadingQualifiers(frame: DeclFrame): void {
+  private writeLeadingQualifiers(): void {
     const stack = this.stack;
-    while (frame.count > 0) {
-      const kind = this.btf.type(stack[frame.base + frame.count - 1]!).kind;
-      if (kind === BtfKind.Volatile) this.out.push('volatile ');
-      else if (kind === BtfKind.Const) this.out.push('const ');
-      else if (kind === BtfKind.Restrict) this.out.push('restrict ');
+    while (this.frameCount > 0) {
+      const kind = this.btf.type(stack[this.frameBase + this.frameCount - 1]!).kind;
+      if (kind === BtfKind.Volatile) this.out.text('volatile ');
+      else if (kind === BtfKind.Const) this.out.text('const ');
+      else if (kind === BtfKind.Restrict) this.out.text('restrict ');
       else return;
-      frame.count--;
+      this.frameCount--;
     }
   }
 
   /** Drops qualifiers that C can't express at this spot (GCC puts them on arrays and noreturn functions). */
-  private dropQualifiers(frame: DeclFrame): void {
+  private dropQualifiers(): void {
     const stack = this.stack;
-    while (frame.count > 0) {
-      const kind = this.btf.type(stack[frame.base + frame.count - 1]!).kind;
+    while (this.frameCount > 0) {
+      const kind = this.btf.type(stack[this.frameBase + this.frameCount - 1]!).kind;
       if (kind !== BtfKind.Volatile && kind !== BtfKind.Const && kind !== BtfKind.Restrict && kind !== BtfKind.TypeTag) return;
-      frame.count--;
+      this.frameCount--;
     }
   }
 
   private writeName(name: string, lastWasPointer: boolean): void {
     if (name === '') return;
-    this.out.push(lastWasPointer ? name : ' ' + name);
+    if (!lastWasPointer) this.out.byte(SPACE);
+    this.out.text(name);
   }
 
   /**
@@ -429,74 +521,60 @@ class CDumper {
    * it (`int * const p`); arrays and function prototypes wrap the rest of the chain in parentheses
    * so that `int (*handlers[4])(void)` comes out right.
    */
-  private writeChain(frame: DeclFrame, name: string, level: number): void {
+  private writeChain(name: string, level: number): void {
     const out = this.out;
     const stack = this.stack;
     let lastWasPointer = true;
-    while (frame.count > 0) {
-      const id = stack[frame.base + --frame.count]!;
+    while (this.frameCount > 0) {
+      const id = stack[this.frameBase + --this.frameCount]!;
       if (id === 0) {
-        this.writeLeadingQualifiers(frame);
-        out.push('void');
+        this.writeLeadingQualifiers();
+        out.text('void');
         lastWasPointer = false;
         continue;
       }
       const t = this.btf.type(id);
       switch (t.kind) {
-        case BtfKind.Int: case BtfKind.Float:
-          this.writeLeadingQualifiers(frame);
-          out.push(t.name);
-          break;
-        case BtfKind.Struct: case BtfKind.Union:
-          this.writeLeadingQualifiers(frame);
-          if (t.name === '') this.writeComposite(id, t, level);
-          else this.writeCompositeForward(id, t);
-          break;
-        case BtfKind.Enum: case BtfKind.Enum64:
-          this.writeLeadingQualifiers(frame);
-          if (t.name === '') this.writeEnum(id, t, level);
-          else out.push(`enum ${this.names.tagName(id)}`);
-          break;
-        case BtfKind.Fwd:
-          this.writeLeadingQualifiers(frame);
-          this.writeForward(id, t);
-          break;
-        case BtfKind.Typedef:
-          this.writeLeadingQualifiers(frame);
-          out.push(this.names.identifierName(id));
+        case BtfKind.Int: case BtfKind.Float: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Enum:
+        case BtfKind.Enum64: case BtfKind.Fwd: case BtfKind.Typedef:
+          this.writeLeadingQualifiers();
+          this.writeBaseType(id, level);
           break;
         case BtfKind.Pointer:
-          out.push(lastWasPointer ? '*' : ' *');
+          if (lastWasPointer) out.byte(STAR);
+          else out.text(' *');
           break;
-        case BtfKind.Volatile: out.push(' volatile'); break;
-        case BtfKind.Const: out.push(' const'); break;
-        case BtfKind.Restrict: out.push(' restrict'); break;
+        case BtfKind.Volatile: out.text(' volatile'); break;
+        case BtfKind.Const: out.text(' const'); break;
+        case BtfKind.Restrict: out.text(' restrict'); break;
         case BtfKind.TypeTag:
-          this.writeLeadingQualifiers(frame);
-          out.push(` __attribute__((btf_type_tag("${t.name}")))`);
+          this.writeLeadingQualifiers();
+          out.text(' __attribute__((btf_type_tag("');
+          out.text(t.name);
+          out.text('")))');
           break;
         case BtfKind.Array: {
-          this.dropQualifiers(frame);
-          if (frame.count === 0) {
+          this.dropQualifiers();
+          if (this.frameCount === 0) {
             this.writeName(name, lastWasPointer);
-            out.push(`[${t.count}]`);
+            this.writeDimension(t.count);
             return;
           }
           // Consecutive dimensions need no parentheses between them: `int a[2][3]`.
-          const multidimensional = this.btf.type(stack[frame.base + frame.count - 1]!).kind === BtfKind.Array;
-          if (name !== '' && !lastWasPointer) out.push(' ');
-          if (!multidimensional) out.push('(');
-          this.writeChain(frame, name, level);
-          if (!multidimensional) out.push(')');
-          out.push(`[${t.count}]`);
+          const multidimensional = this.btf.type(stack[this.frameBase + this.frameCount - 1]!).kind === BtfKind.Array;
+          if (name !== '' && !lastWasPointer) out.byte(SPACE);
+          if (!multidimensional) out.byte(OPEN_PAREN);
+          this.writeChain(name, level);
+          if (!multidimensional) out.byte(CLOSE_PAREN);
+          this.writeDimension(t.count);
           return;
         }
         case BtfKind.FuncProto: {
-          this.dropQualifiers(frame);
-          if (frame.count > 0) {
-            out.push(' (');
-            this.writeChain(frame, name, level);
-            out.push(')');
+          this.dropQualifiers();
+          if (this.frameCount > 0) {
+            out.text(' (');
+            this.writeChain(name, level);
+            out.byte(CLOSE_PAREN);
           } else {
             this.writeName(name, lastWasPointer);
           }
@@ -504,20 +582,20 @@ class CDumper {
           const n = parameters.length;
           // Clang encodes `f(void)` as one unnamed void parameter; both forms print as (void).
           if (n === 0 || (n === 1 && parameters[0]!.type === 0)) {
-            out.push('(void)');
+            out.text('(void)');
             return;
           }
-          out.push('(');
+          out.byte(OPEN_PAREN);
           for (let i = 0; i < n; i++) {
-            if (i > 0) out.push(', ');
+            if (i > 0) out.text(', ');
             const parameter = parameters[i]!;
             if (i === n - 1 && parameter.type === 0) {
-              out.push('...');
+              out.text('...');
               break;
             }
             this.writeDeclaration(parameter.type, parameter.name, level);
           }
-          out.push(')');
+          out.byte(CLOSE_PAREN);
           return;
         }
         default:
@@ -527,7 +605,16 @@ class CDumper {
     }
     this.writeName(name, lastWasPointer);
   }
+
+  private writeDimension(count: number): void {
+    this.out.byte(OPEN_BRACKET);
+    this.out.unsigned(count);
+    this.out.byte(CLOSE_BRACKET);
+  }
 }
+
+const SPACE = 0x20, STAR = 0x2a, COMMA = 0x2c, SEMICOLON = 0x3b, OPEN_PAREN = 0x28, CLOSE_PAREN = 0x29;
+const OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d, CLOSE_BRACE = 0x7d;
 
 function isBuiltinVaList(t: BtfType): boolean {
   return t.name === '__builtin_va_list';
