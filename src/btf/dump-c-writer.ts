@@ -71,18 +71,25 @@ export class ByteWriter {
     return at;
   }
 
-  /** Appends the decimal digits of a non-negative safe integer. */
+  /** Appends the decimal digits of a non-negative safe integer (without a temporary string). */
   unsigned(value: number): void {
-    if (value < 10) {
-      this.byte(48 + value);
-      return;
-    }
-    this.text(String(value));
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    if (this.length + digits > this.bytes.length) this.grow(digits);
+    const bytes = this.bytes;
+    let at = this.length + digits;
+    this.length = at;
+    do {
+      const next = Math.floor(value / 10);
+      bytes[--at] = 48 + (value - next * 10);
+      value = next;
+    } while (value > 0);
   }
 
   /** Appends a decimal integer (or bigint), with its sign. */
   decimal(value: number | bigint): void {
-    this.text(String(value));
+    if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) this.unsigned(value);
+    else this.text(String(value));
   }
 
   /** A newline followed by `level` tabs. */
