@@ -12,6 +12,7 @@
 #                  subprograms, bpf-to-bpf calls
 #   core.o         CO-RE relocations of every kind clang 14 emits
 #   atomics.o      atomic add/and/or/xor (fetch and not), xchg, cmpxchg on 32 and 64 bits
+#   externs.o      .kconfig and __ksym externs (strong and weak) and kfunc calls
 #   alu.o          ALU/jumps/loads/stores only, -mcpu=v3
 #   alu.v1.o       the same, -mcpu=v1
 #   alu.v2.o       the same, -mcpu=v2
@@ -43,7 +44,7 @@ bpf() { # bpf NAME OUTPUT TARGET CPU
   "$CLANG" "${CFLAGS[@]}" "${BPF_INCLUDES[@]}" -target "$3" -mcpu="$4" "$1.bpf.c" -o "$TMP/$2" &
   pids+=($!)
 }
-for name in kinds maps programs core atomics alu; do bpf "$name" "$name.o" bpfel v3; done
+for name in kinds maps programs core atomics externs alu; do bpf "$name" "$name.o" bpfel v3; done
 for name in kinds maps programs core atomics; do bpf "$name" "$name.eb.o" bpfeb v3; done
 bpf alu alu.v1.o bpfel v1
 bpf alu alu.v2.o bpfel v2

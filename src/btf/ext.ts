@@ -187,7 +187,13 @@ function readBlock<Record>(
     }
     const section = resolve(context, sectionNameOffset, at, 'section name');
     const records: Record[] = new Array<Record>(count);
-    for (let index = 0; index < count; index++) records[index] = readRecord(recordsAt + index * recordSize);
+    for (let index = 0; index < count; index++) {
+      const recordAt = recordsAt + index * recordSize;
+      // Every record starts with insn_off, a byte offset of an 8-byte instruction.
+      const insnOffset = u32(recordAt, `${name} insn_off`);
+      if (insnOffset % INSTRUCTION_SIZE !== 0) throw new BtfExtError(recordAt, `${name} insn_off ${insnOffset} is not a multiple of the ${INSTRUCTION_SIZE}-byte instruction size`);
+      records[index] = readRecord(recordAt);
+    }
     sections.push({ sectionNameOffset, section, records });
     at = recordsAt + count * recordSize;
   }
