@@ -14,9 +14,10 @@ export type BtfParser = (bytes: Uint8Array) => BtfSource;
 export async function loadBtfParser(): Promise<BtfParser | undefined> {
   const modulePath = '../btf/btf.js';
   try {
-    const module = (await import(modulePath)) as { Btf?: { parse?: (bytes: Uint8Array) => BtfSource } };
+    const module = (await import(modulePath)) as { Btf?: { parse?: (bytes: Uint8Array) => BtfSource }; parseBtf?: (bytes: Uint8Array) => BtfSource };
     const parse = module.Btf?.parse;
-    return parse ? (bytes) => parse.call(module.Btf, bytes) : undefined;
+    if (parse) return (bytes) => parse.call(module.Btf, bytes);
+    return module.parseBtf;
   } catch {
     return undefined;
   }
