@@ -12,7 +12,8 @@ import type { BtfSource } from '../../src/btf/types.js';
 /** btf.ts is written concurrently: a computed specifier lets this compile before it lands. */
 interface BtfParser { parse(bytes: Uint8Array, options?: { base?: BtfSource }): BtfSource }
 const btfModule = '../../src/btf/btf.js';
-const { Btf } = (await import(btfModule)) as { Btf: BtfParser };
+const btfExports = (await import(btfModule)) as { Btf?: BtfParser; parseBtf?: BtfParser['parse'] };
+const Btf: BtfParser = btfExports.Btf ?? { parse: btfExports.parseBtf! };
 
 const args = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const [file, baseFile] = args;

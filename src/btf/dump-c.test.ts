@@ -29,7 +29,10 @@ const NO_BPFTOOL = HAVE_BPFTOOL ? false : 'bpftool is not installed';
  */
 interface BtfParser { parse(bytes: Uint8Array, options?: { base?: BtfSource }): BtfSource }
 const btfModule = './btf.js';
-const Btf: BtfParser | undefined = await import(btfModule).then((module: { Btf?: BtfParser }) => module.Btf, () => undefined);
+const Btf: BtfParser | undefined = await import(btfModule).then(
+  (module: { Btf?: BtfParser; parseBtf?: BtfParser['parse'] }) => module.Btf ?? (module.parseBtf ? { parse: module.parseBtf } : undefined),
+  () => undefined,
+);
 const NO_PARSER = Btf ? false : 'src/btf/btf.ts (the BTF parser) is not there yet';
 
 const work = mkdtempSync(join(tmpdir(), 'tsbpf-dump-c-'));
