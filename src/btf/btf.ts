@@ -1,0 +1,492 @@
+/**
+ * Raw BTF (the format of /sys/kernel/btf/* and of an object's .BTF section), parsed lazily: `parse`
+ * validates the header and walks the type section once, recording each type's byte offset in a typed
+ * array; `type(id)` decodes a record on first use and caches it. Names are indexed on the first
+ * `findByName`, by hashing the name bytes in place (no string is decoded to build the index).
+ *
+ * Split BTF (kernel modules) sits on a base: its ids continue after the base's last id and its string
+ * offsets continue after the base's string table, as libbpf and the kernel lay it out.
+ *
+ * Pure: takes a Uint8Array, imports nothing from Node, so it runs in a browser too.
+ */
+import { BtfError } from './btf-error.js';
+import { BTF_MAGIC, BTF_VERSION, HEADER_SIZE, TYPE_RECORD_SIZE, trailingSize } from './layout.js';
+import {
+  BtfKind, type BtfSource, type BtfType, type Enum64Value, type EnumValue, type Member, type Parameter,
+  type VarSecinfo,
+} from './types.js';
+
+export interface BtfParseOptions {
+  /** The base BTF this blob is split from (vmlinux for a module). */
+  base?: Btf;
+}
+
+/** Qualifiers and typedefs that `resolve` looks through. */
+const QUALIFIER_KINDS: ReadonlySet<number> = new Set([BtfKind.Typedef, BtfKind.Const, BtfKind.Volatile, BtfKind.Restrict, BtfKind.TypeTag]);
+/** libbpf's limit on chains of references (MAX_RESOLVE_DEPTH): deeper means a loop. */
+const MAX_RESOLVE_DEPTH = 32;
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Per kind: 4-byte words of fixed data after the record (UNKNOWN_KIND: no such kind), and words per vlen entry. */
+const UNKNOWN_KIND = 255;
+const FIXED_WORDS = new Uint8Array(32).fill(UNKNOWN_KIND);
+const WORDS_PER_ENTRY = new Uint8Array(32);
+for (let kind = 1; kind <= 19; kind++) {
+  // trailingSize(kind, 0) is the fixed part; trailingSize(kind, 1) minus it, one entry
+  FIXED_WORDS[kind] = trailingSize(kind, 0) / 4;
+  WORDS_PER_ENTRY[kind] = (trailingSize(kind, 1) - trailingSize(kind, 0)) / 4;
+}
+const VOID: BtfType = Object.freeze({ id: 0, kind: BtfKind.Void, name: '' });
+const utf8 = new TextDecoder('utf-8');
+const encoder = new TextEncoder();
+
+/** The parts of the header a writer needs to reproduce the blob. */
+export interface BtfHeader {
+  readonly version: number;
+  readonly flags: number;
+  readonly headerLength: number;
+  readonly typeOffset: number;
+  readonly typeLength: number;
+  readonly stringOffset: number;
+  readonly stringLength: number;
+}
+
+export class Btf implements BtfSource {
+  readonly base: Btf | undefined;
+  readonly littleEndian: boolean;
+  readonly header: BtfHeader;
+  readonly typeCount: number;
+  readonly firstTypeId: number;
+  /** String offsets below this belong to the base (0 without one). */
+  readonly stringBase: number;
+  /** Bytes of the combined string table (base's and this blob's). */
+  readonly stringsLength: number;
+
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  /** Byte offset in #bytes of each own type's record, by id - firstTypeId. */
+  readonly #offsets: Uint32Array;
+  readonly #typeEnd: number;
+  readonly #stringStart: number;
+  readonly #cache: (BtfType | undefined)[];
+  readonly #strings = new Map<number, string>();
+  #nameIndex: { heads: Int32Array; next: Int32Array; mask: number } | undefined;
+  #pointerSize: number | undefined;
+
+  private constructor(bytes: Uint8Array, base: Btf | undefined) {
+    this.#bytes = bytes;
+    this.base = base;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.length < HEADER_SIZE) throw new BtfError(0, `${bytes.length} bytes is shorter than the ${HEADER_SIZE}-byte BTF header`);
+    const view = this.#view;
+    if (view.getUint16(0, true) === BTF_MAGIC) this.littleEndian = true;
+    else if (view.getUint16(0, false) === BTF_MAGIC) this.littleEndian = false;
+    else throw new BtfError(0, `magic 0x${view.getUint16(0, true).toString(16)} is not 0xeb9f`);
+    const little = this.littleEndian;
+    const version = bytes[2]!;
+    if (version !== BTF_VERSION) throw new BtfError(2, `version ${version} is not ${BTF_VERSION}`);
+    const headerLength = view.getUint32(4, little);
+    if (headerLength < HEADER_SIZE) throw new BtfError(4, `header length ${headerLength} is shorter than ${HEADER_SIZE}`);
+    if (headerLength > bytes.length) throw new BtfError(4, `header length ${headerLength} runs past the ${bytes.length}-byte blob`);
+    // a longer header than ours is fine only if the extra bytes are zero (the kernel's rule)
+    for (let at = HEADER_SIZE; at < headerLength; at++) {
+      if (bytes[at] !== 0) throw new BtfError(at, 'unknown non-zero header field');
+    }
+    const header: BtfHeader = {
+      version, flags: bytes[3]!, headerLength,
+      typeOffset: view.getUint32(8, little), typeLength: view.getUint32(12, little),
+      stringOffset: view.getUint32(16, little), stringLength: view.getUint32(20, little),
+    };
+    this.header = header;
+    const typeStart = headerLength + header.typeOffset;
+    const typeEnd = typeStart + header.typeLength;
+    const stringStart = headerLength + header.stringOffset;
+    const stringEnd = stringStart + header.stringLength;
+    if (typeEnd > bytes.length) throw new BtfError(8, `type section (${header.typeOffset}+${header.typeLength}) runs past the ${bytes.length}-byte blob`);
+    if (stringEnd > bytes.length) throw new BtfError(16, `string section (${header.stringOffset}+${header.stringLength}) runs past the ${bytes.length}-byte blob`);
+    if (typeStart % 4 !== 0) throw new BtfError(8, `type section offset ${header.typeOffset} is not 4-byte aligned`);
+    if (typeStart < stringEnd && stringStart < typeEnd) throw new BtfError(16, 'string section overlaps the type section');
+    if (header.stringLength > 0 && bytes[stringEnd - 1] !== 0) throw new BtfError(stringEnd - 1, 'string section does not end with NUL');
+    if (!base && (header.stringLength === 0 || bytes[stringStart] !== 0)) throw new BtfError(stringStart, 'string section does not start with the empty string');
+    this.#typeEnd = typeEnd;
+    this.#stringStart = stringStart;
+    this.stringBase = base ? base.stringsLength : 0;
+    this.stringsLength = this.stringBase + header.stringLength;
+    this.firstTypeId = base ? base.typeCount : 1;
+
+    this.#offsets = this.#walk(typeStart, typeEnd);
+    this.typeCount = this.firstTypeId + this.#offsets.length;
+    // grown on demand: a preallocated array of 100 000+ holes would start out in slow dictionary mode
+    this.#cache = [];
+  }
+
+  /** Parses raw BTF in either byte order; `options.base` for split BTF. Throws BtfError on bad input. */
+  static parse(bytes: Uint8Array, options: BtfParseOptions = {}): Btf {
+    return new Btf(bytes, options.base);
+  }
+
+  /** The bytes this was parsed from (the writer reuses nothing from them; edits never change them). */
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /**
+   * One pass over the type section: each record's offset, its kind checked and its trailing data
+   * sized, its name offset checked against the string table. The little-endian, aligned case (every
+   * kernel on x86 and arm64) reads a Uint32Array view, which is what makes the walk cheap.
+   */
+  #walk(typeStart: number, typeEnd: number): Uint32Array {
+    const bytes = this.#bytes;
+    const maxTypes = ((typeEnd - typeStart) / TYPE_RECORD_SIZE) | 0;
+    const offsets = new Uint32Array(maxTypes);
+    const stringLimit = this.stringsLength;
+    let count = 0;
+    if (this.littleEndian === LITTLE_ENDIAN_HOST && (bytes.byteOffset + typeStart) % 4 === 0) {
+      // Int32Array, not Uint32Array: V8 keeps int32 elements as small integers, while uint32 values at or
+      // above 2^31 (every info word with kind_flag) would become heap numbers
+      const words = new Int32Array(bytes.buffer, bytes.byteOffset + typeStart, (typeEnd - typeStart) >>> 2);
+      const end = words.length;
+      let w = 0;
+      while (w + 3 <= end) {
+        const info = words[w + 1]!;
+        const kind = (info >>> 24) & 0x1f;
+        const fixed = FIXED_WORDS[kind]!;
+        const next = w + 3 + fixed + (info & 0xffff) * WORDS_PER_ENTRY[kind]!;
+        const nameOffset = words[w]!;
+        if (fixed === UNKNOWN_KIND || next > end || nameOffset < 0 || nameOffset >= stringLimit) return this.#walkFailed(typeStart + w * 4, count);
+        offsets[count++] = typeStart + w * 4;
+        w = next;
+      }
+      if (w * 4 !== typeEnd - typeStart) return this.#walkFailed(typeStart + w * 4, count);
+      return offsets.subarray(0, count);
+    }
+    const view = this.#view;
+    const little = this.littleEndian;
+    let at = typeStart;
+    while (at < typeEnd) {
+      if (at + TYPE_RECORD_SIZE > typeEnd) return this.#walkFailed(at, count);
+      const info = view.getUint32(at + 4, little);
+      const size = trailingSize((info >>> 24) & 0x1f, info & 0xffff);
+      if (size < 0 || at + TYPE_RECORD_SIZE + size > typeEnd || view.getUint32(at, little) >= stringLimit) return this.#walkFailed(at, count);
+      offsets[count++] = at;
+      at += TYPE_RECORD_SIZE + size;
+    }
+    return offsets.subarray(0, count);
+  }
+
+  /** Says precisely what is wrong with the record at `at` (kept out of the hot loop). */
+  #walkFailed(at: number, index: number): never {
+    const id = this.firstTypeId + index;
+    if (at + TYPE_RECORD_SIZE > this.#typeEnd) throw new BtfError(at, `type ${id}'s record runs past the end of the type section`);
+    const info = this.#view.getUint32(at + 4, this.littleEndian);
+    const kind = (info >>> 24) & 0x1f;
+    const size = trailingSize(kind, info & 0xffff);
+    if (size < 0) throw new BtfError(at, `type ${id} has unknown kind ${kind}`);
+    if (at + TYPE_RECORD_SIZE + size > this.#typeEnd) throw new BtfError(at, `type ${id} (kind ${kind}, vlen ${info & 0xffff}) runs past the end of the type section`);
+    const nameOffset = this.#view.getUint32(at, this.littleEndian);
+    throw new BtfError(at, `type ${id}'s name offset ${nameOffset} is outside the ${this.stringsLength}-byte string table`);
+  }
+
+  /** Byte offset in the blob of type `id`'s record (for errors and the writer's checks). */
+  offsetOf(id: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.offsetOf(id);
+    const offset = this.#offsets[id - this.firstTypeId];
+    if (offset === undefined || !Number.isInteger(id)) throw new BtfError(0, `type id ${id} is out of range (${this.firstTypeId}..${this.typeCount - 1})`, 'use an id this BTF defines');
+    return offset;
+  }
+
+  type(id: number): BtfType {
+    const own = id - this.firstTypeId;
+    if (own >= 0) {
+      const cached = this.#cache[own];
+      if (cached) return cached;
+      const offset = this.#offsets[own];
+      if (offset === undefined || !Number.isInteger(id)) throw new BtfError(0, `type id ${id} is out of range (0..${this.typeCount - 1})`, 'use an id this BTF defines');
+      return (this.#cache[own] = this.#decode(id, offset));
+    }
+    if (id === 0) return VOID;
+    if (this.base && id > 0) return this.base.type(id);
+    throw new BtfError(0, `type id ${id} is out of range (0..${this.typeCount - 1})`, 'use an id this BTF defines');
+  }
+
+  /** The kind of type `id` without decoding it (0 for void). */
+  kindOf(id: number): number {
+    if (id === 0) return BtfKind.Void;
+    if (id < this.firstTypeId && this.base) return this.base.kindOf(id);
+    return (this.#view.getUint32(this.offsetOf(id) + 4, this.littleEndian) >>> 24) & 0x1f;
+  }
+
+  string(offset: number): string {
+    return this.#string(offset, -1);
+  }
+
+  /** The string at `offset`; `referencedAt` is the byte that named it, for the error. */
+  #string(offset: number, referencedAt: number): string {
+    if (offset < this.stringBase && this.base) return this.base.#string(offset, referencedAt);
+    const cached = this.#strings.get(offset);
+    if (cached !== undefined) return cached;
+    if (!(offset >= 0 && offset < this.stringsLength)) {
+      throw new BtfError(referencedAt < 0 ? 0 : referencedAt, `string offset ${offset} is outside the ${this.stringsLength}-byte string table`);
+    }
+    const start = this.#stringStart + offset - this.stringBase;
+    const end = this.#bytes.indexOf(0, start);
+    // the walk checked the table ends with NUL, so `end` is found
+    const text = utf8.decode(this.#bytes.subarray(start, end));
+    this.#strings.set(offset, text);
+    return text;
+  }
+
+  #decode(id: number, at: number): BtfType {
+    const view = this.#view;
+    const little = this.littleEndian;
+    const u32 = (offset: number): number => view.getUint32(offset, little);
+    const name = this.#string(u32(at), at);
+    const info = u32(at + 4);
+    const kind = (info >>> 24) & 0x1f;
+    const vlen = info & 0xffff;
+    const kindFlag = info >>> 31 === 1;
+    const sizeOrType = u32(at + 8);
+    const data = at + TYPE_RECORD_SIZE;
+    switch (kind) {
+      case BtfKind.Int: {
+        const word = u32(data);
+        return { id, name, kind, size: sizeOrType, encoding: (word >>> 24) & 0x0f, bitOffset: (word >>> 16) & 0xff, bits: word & 0xff };
+      }
+      case BtfKind.Pointer:
+        return { id, name, kind, target: sizeOrType };
+      case BtfKind.Array:
+        return { id, name, kind, elementType: u32(data), indexType: u32(data + 4), count: u32(data + 8) };
+      case BtfKind.Struct:
+      case BtfKind.Union: {
+        const members: Member[] = new Array<Member>(vlen);
+        for (let i = 0, m = data; i < vlen; i++, m += 12) {
+          const offset = u32(m + 8);
+          members[i] = {
+            name: this.#string(u32(m), m), type: u32(m + 4),
+            bitOffset: kindFlag ? offset & 0xffffff : offset, bitfieldSize: kindFlag ? offset >>> 24 : 0,
+          };
+        }
+        return { id, name, kind, size: sizeOrType, kindFlag, members };
+      }
+      case BtfKind.Enum: {
+        const values: EnumValue[] = new Array<EnumValue>(vlen);
+        for (let i = 0, v = data; i < vlen; i++, v += 8) {
+          values[i] = { name: this.#string(u32(v), v), value: kindFlag ? view.getInt32(v + 4, little) : u32(v + 4) };
+        }
+        return { id, name, kind, size: sizeOrType, signed: kindFlag, values };
+      }
+      case BtfKind.Enum64: {
+        const values: Enum64Value[] = new Array<Enum64Value>(vlen);
+        for (let i = 0, v = data; i < vlen; i++, v += 12) {
+          const raw = (BigInt(u32(v + 8)) << 32n) | BigInt(u32(v + 4));
+          values[i] = { name: this.#string(u32(v), v), value: kindFlag ? BigInt.asIntN(64, raw) : raw };
+        }
+        return { id, name, kind, size: sizeOrType, signed: kindFlag, values };
+      }
+      case BtfKind.Fwd:
+        return { id, name, kind, union: kindFlag };
+      case BtfKind.Typedef:
+      case BtfKind.Volatile:
+      case BtfKind.Const:
+      case BtfKind.Restrict:
+      case BtfKind.TypeTag:
+        return { id, name, kind, target: sizeOrType };
+      case BtfKind.Func:
+        return { id, name, kind, proto: sizeOrType, linkage: vlen };
+      case BtfKind.FuncProto: {
+        const parameters: Parameter[] = new Array<Parameter>(vlen);
+        for (let i = 0, p = data; i < vlen; i++, p += 8) parameters[i] = { name: this.#string(u32(p), p), type: u32(p + 4) };
+        return { id, name, kind, returnType: sizeOrType, parameters };
+      }
+      case BtfKind.Var:
+        return { id, name, kind, type: sizeOrType, linkage: u32(data) };
+      case BtfKind.Datasec: {
+        const variables: VarSecinfo[] = new Array<VarSecinfo>(vlen);
+        for (let i = 0, v = data; i < vlen; i++, v += 12) variables[i] = { type: u32(v), offset: u32(v + 4), size: u32(v + 8) };
+        return { id, name, kind, size: sizeOrType, variables };
+      }
+      case BtfKind.Float:
+        return { id, name, kind, size: sizeOrType };
+      case BtfKind.DeclTag:
+        return { id, name, kind, target: sizeOrType, componentIndex: view.getInt32(data, little), attribute: kindFlag };
+      default:
+        throw new BtfError(at, `type ${id} has unknown kind ${kind}`);
+    }
+  }
+
+  /** This blob's own types (not the base's), in id order. */
+  *types(): IterableIterator<BtfType> {
+    for (let id = this.firstTypeId; id < this.typeCount; id++) yield this.type(id);
+  }
+
+  /**
+   * Every type named `name` (of `kind`, when given), base types first, in id order. The first call
+   * builds a hash index over the name bytes; later calls cost a hash and a short chain walk.
+   */
+  findByName(name: string, kind?: BtfKind): BtfType[] {
+    const found = this.base ? this.base.findByName(name, kind) : [];
+    if (name === '') return found;
+    const index = (this.#nameIndex ??= this.#buildNameIndex());
+    const wanted = encoder.encode(name);
+    const own: BtfType[] = [];
+    for (let slot = index.heads[hashBytes(wanted, 0, wanted.length) & index.mask]!; slot >= 0; slot = index.next[slot]!) {
+      const id = this.firstTypeId + slot;
+      if (kind !== undefined && this.kindOf(id) !== kind) continue;
+      if (this.#nameEquals(this.#view.getUint32(this.#offsets[slot]!, this.littleEndian), wanted)) own.push(this.type(id));
+    }
+    // chains are built by prepending, so they run from the highest id down
+    return found.concat(own.reverse());
+  }
+
+  /** The first type named `name` (of `kind`), or undefined. */
+  findOne(name: string, kind?: BtfKind): BtfType | undefined {
+    return this.findByName(name, kind)[0];
+  }
+
+  #nameEquals(nameOffset: number, wanted: Uint8Array): boolean {
+    if (nameOffset < this.stringBase && this.base) return this.base.#nameEquals(nameOffset, wanted);
+    const bytes = this.#bytes;
+    const at = this.#stringStart + nameOffset - this.stringBase;
+    for (let i = 0; i < wanted.length; i++) if (bytes[at + i] !== wanted[i]) return false;
+    return bytes[at + wanted.length] === 0;
+  }
+
+  /** Bytes (of this blob or its base) of the NUL-terminated string at `nameOffset`: [array, start, end). */
+  #nameBytes(nameOffset: number): [Uint8Array, number, number] {
+    if (nameOffset < this.stringBase && this.base) return this.base.#nameBytes(nameOffset);
+    const start = this.#stringStart + nameOffset - this.stringBase;
+    return [this.#bytes, start, this.#bytes.indexOf(0, start)];
+  }
+
+  #buildNameIndex(): { heads: Int32Array; next: Int32Array; mask: number } {
+    const count = this.#offsets.length;
+    let size = 1024;
+    while (size < count) size <<= 1;
+    const heads = new Int32Array(size).fill(-1);
+    const next = new Int32Array(count);
+    const mask = size - 1;
+    const view = this.#view;
+    const little = this.littleEndian;
+    const own = this.#bytes;
+    const ownStart = this.#stringStart - this.stringBase;
+    for (let slot = 0; slot < count; slot++) {
+      const nameOffset = view.getUint32(this.#offsets[slot]!, little);
+      if (nameOffset === 0) continue;
+      let hash: number;
+      if (nameOffset >= this.stringBase) {
+        // inline FNV-1a over this blob's bytes: the common case, kept free of calls
+        hash = 0x811c9dc5;
+        for (let at = ownStart + nameOffset, byte = own[at]!; byte !== 0; byte = own[++at]!) hash = Math.imul(hash ^ byte, 0x01000193);
+      } else {
+        const [bytes, start, end] = this.#nameBytes(nameOffset);
+        hash = hashBytes(bytes, start, end);
+      }
+      const bucket = hash & mask;
+      next[slot] = heads[bucket]!;
+      heads[bucket] = slot;
+    }
+    return { heads, next, mask };
+  }
+
+  /** The size in bytes of type `id`, as libbpf's btf__resolve_size computes it. */
+  sizeOf(id: number): number {
+    let total = 1;
+    for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
+      const t = this.type(id);
+      switch (t.kind) {
+        case BtfKind.Int: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Enum: case BtfKind.Enum64:
+        case BtfKind.Datasec: case BtfKind.Float:
+          return total * t.size;
+        case BtfKind.Pointer:
+          return total * this.pointerSize();
+        case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
+          id = t.target;
+          break;
+        case BtfKind.Var:
+          id = t.type;
+          break;
+        case BtfKind.DeclTag:
+          id = t.target;
+          break;
+        case BtfKind.Array:
+          total *= t.count;
+          if (total > 0xffffffff) throw new BtfError(this.offsetOf(t.id), `array type ${t.id} is larger than 4 GiB`);
+          id = t.elementType;
+          break;
+        default:
+          throw new BtfError(t.id === 0 ? 0 : this.offsetOf(t.id), `type ${t.id} (${kindName(t.kind)}) has no size`, 'ask for the size of a data type');
+      }
+    }
+    throw new BtfError(this.offsetOf(id), `type ${id} is a chain of more than ${MAX_RESOLVE_DEPTH} references (a loop?)`);
+  }
+
+  /** The alignment in bytes of type `id`, as libbpf's btf__align_of computes it (1 for packed structs). */
+  alignOf(id: number): number {
+    return this.#alignOf(id, 0);
+  }
+
+  #alignOf(id: number, depth: number): number {
+    if (depth > MAX_RESOLVE_DEPTH) throw new BtfError(this.offsetOf(id), `type ${id} is a chain of more than ${MAX_RESOLVE_DEPTH} references (a loop?)`);
+    const t = this.type(id);
+    switch (t.kind) {
+      case BtfKind.Int: case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Float:
+        return Math.min(this.pointerSize(), t.size);
+      case BtfKind.Pointer:
+        return this.pointerSize();
+      case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
+        return this.#alignOf(t.target, depth + 1);
+      case BtfKind.Array:
+        return this.#alignOf(t.elementType, depth + 1);
+      case BtfKind.Struct: case BtfKind.Union: {
+        let max = 1;
+        for (const member of t.members) {
+          const align = this.#alignOf(member.type, depth + 1);
+          max = Math.max(max, align);
+          // a non-bitfield member off its type's alignment means the struct is packed
+          if (member.bitfieldSize === 0 && member.bitOffset % (8 * align) !== 0) return 1;
+        }
+        return t.size % max === 0 ? max : 1;
+      }
+      default:
+        throw new BtfError(t.id === 0 ? 0 : this.offsetOf(t.id), `type ${t.id} (${kindName(t.kind)}) has no alignment`, 'ask for the alignment of a data type');
+    }
+  }
+
+  /** The id `id` names once typedefs, qualifiers and type tags are looked through. */
+  resolve(id: number): number {
+    for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
+      const t = this.type(id);
+      if (!QUALIFIER_KINDS.has(t.kind)) return id;
+      id = (t as { target: number }).target;
+    }
+    throw new BtfError(this.offsetOf(id), `type ${id} is a chain of more than ${MAX_RESOLVE_DEPTH} references (a loop?)`);
+  }
+
+  /**
+   * The target's pointer size, found as libbpf finds it: the size of an INT named like `long`; 8 when
+   * there is none (BTF with no such int, e.g. a tiny object).
+   */
+  pointerSize(): number {
+    if (this.#pointerSize !== undefined) return this.#pointerSize;
+    if (this.base) return (this.#pointerSize = this.base.pointerSize());
+    let size = 8;
+    for (const name of ['long', 'long int', 'int long', 'unsigned long', 'long unsigned', 'unsigned long int', 'unsigned int long', 'long unsigned int', 'long int unsigned', 'int unsigned long', 'int long unsigned']) {
+      const found = this.findByName(name, BtfKind.Int)[0];
+      if (found && found.kind === BtfKind.Int && (found.size === 4 || found.size === 8)) {
+        size = found.size;
+        break;
+      }
+    }
+    return (this.#pointerSize = size);
+  }
+}
+
+function kindName(kind: number): string {
+  return ['void', 'INT', 'PTR', 'ARRAY', 'STRUCT', 'UNION', 'ENUM', 'FWD', 'TYPEDEF', 'VOLATILE', 'CONST', 'RESTRICT', 'FUNC', 'FUNC_PROTO', 'VAR', 'DATASEC', 'FLOAT', 'DECL_TAG', 'TYPE_TAG', 'ENUM64'][kind] ?? `kind ${kind}`;
+}
+
+/** FNV-1a over bytes[start, end). */
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let at = start; at < end; at++) hash = Math.imul(hash ^ bytes[at]!, 0x01000193);
+  return hash;
+}
