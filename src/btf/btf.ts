@@ -288,8 +288,9 @@ export class Btf implements BtfSource {
       case BtfKind.Volatile:
       case BtfKind.Const:
       case BtfKind.Restrict:
-      case BtfKind.TypeTag:
         return { id, name, kind, target: sizeOrType };
+      case BtfKind.TypeTag:
+        return { id, name, kind, target: sizeOrType, attribute: kindFlag };
       case BtfKind.Func:
         return { id, name, kind, proto: sizeOrType, linkage: vlen };
       case BtfKind.FuncProto: {

@@ -99,6 +99,8 @@ export interface FwdType extends TypeBase {
 export interface ReferenceType extends TypeBase {
   readonly kind: typeof BtfKind.Typedef | typeof BtfKind.Volatile | typeof BtfKind.Const | typeof BtfKind.Restrict | typeof BtfKind.TypeTag;
   readonly target: number;
+  /** TYPE_TAG only, kind_flag (since 6.13): the tag is an attribute (`__attribute__((...))`) rather than btf_type_tag. */
+  readonly attribute?: boolean;
 }
 
 export interface FuncType extends TypeBase {
