@@ -15,6 +15,7 @@ import type { Benchmark } from './harness.js';
 /** Name → module. Add a benchmark here; its module default-exports a Benchmark. */
 const registry: Record<string, () => Promise<{ default: Benchmark }>> = {
   'map-ops': () => import('./map-ops/index.js'),
+  'btf-parse': () => import('./btf-parse/index.js'),
   'btf-dump-c': () => import('./btf-dump-c/index.js'),
 };
 
