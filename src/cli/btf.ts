@@ -1,0 +1,91 @@
+/**
+ * `tsbpf btf dump file PATH [format raw|c]` and `tsbpf btf dump id N [format raw|c]`, with
+ * `-B/--base-btf PATH` for split BTF, as bpftool has them. PATH is raw BTF (/sys/kernel/btf/*) or an
+ * ELF object with a .BTF section; `id` reads a BTF object from the kernel, whose base, for module
+ * BTF, is vmlinux.
+ */
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Btf } from '../btf/btf.js';
+import { btfRawJson, formatBtfRaw } from '../btf/dump-raw.js';
+import { formatBtfAsCBytes } from '../btf/dump-c.js';
+import { parseElf } from '../elf/index.js';
+import { TsbpfError } from '../errors.js';
+import { BtfObject } from '../info/btf-object.js';
+import type { CliContext } from './main.js';
+import { UsageError } from './cli-errors.js';
+import { toJson } from './output.js';
+
+const VMLINUX = '/sys/kernel/btf/vmlinux';
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+
+function readPath(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'error';
+    throw new TsbpfError(`cannot read ${path}: ${code}`, 'check the path and permissions');
+  }
+}
+
+/** Raw BTF from a file: the file itself, or the .BTF section of an ELF object. */
+function btfBytesOf(path: string): Uint8Array {
+  const bytes = readPath(path);
+  if (!ELF_MAGIC.every((byte, i) => bytes[i] === byte)) return bytes;
+  const section = parseElf(bytes).sectionByName('.BTF');
+  if (!section) throw new TsbpfError(`${path} has no .BTF section`, 'compile the object with clang -g to get BTF');
+  return section.data;
+}
+
+function parseFile(path: string, base: Btf | undefined): Btf {
+  return Btf.parse(btfBytesOf(path), base ? { base } : {});
+}
+
+interface DumpFlags {
+  baseBtf?: string;
+}
+
+function dump(btf: Btf, format: string, json: boolean, pretty: boolean): void {
+  if (format === 'raw') {
+    process.stdout.write(json ? `${toJson(btfRawJson(btf), pretty)}\n` : formatBtfRaw(btf));
+    return;
+  }
+  if (json) throw new UsageError('format c has no JSON output', 'drop -j, or use format raw');
+  process.stdout.write(formatBtfAsCBytes(btf));
+}
+
+export function registerBtf(program: Command, context: CliContext): void {
+  const btf = program.command('btf').description('inspect BTF (type information)');
+  btf
+    .command('dump')
+    .description('dump BTF as bpftool does: dump file PATH | id N [format raw|c]')
+    .argument('<source>', 'file or id')
+    .argument('<target>', 'the path (file) or the BTF object id (id)')
+    .argument('[format...]', 'format raw (the default) or format c')
+    .option('-B, --base-btf <path>', 'the base BTF for split BTF (a module\'s BTF on vmlinux)')
+    .action((source: string, target: string, rest: string[], flags: DumpFlags) => context.run('btf dump', async (options) => {
+      let format = 'raw';
+      if (rest.length > 0) {
+        if (rest[0] !== 'format' || rest.length !== 2 || (rest[1] !== 'raw' && rest[1] !== 'c')) {
+          throw new UsageError(`unexpected arguments ${JSON.stringify(rest.join(' '))}`, 'use "format raw" or "format c"');
+        }
+        format = rest[1];
+      }
+      const base = flags.baseBtf ? parseFile(flags.baseBtf, undefined) : undefined;
+      let parsed: Btf;
+      if (source === 'file') {
+        parsed = parseFile(target, base);
+      } else if (source === 'id') {
+        const id = Number(target);
+        if (!Number.isInteger(id) || id <= 0) throw new UsageError(`${JSON.stringify(target)} is not a BTF object id`, 'give a positive integer, e.g. from bpftool btf list');
+        using object = BtfObject.fromId(id);
+        const info = object.info();
+        // module BTF from the kernel is split on vmlinux; bpftool loads that base itself
+        const kernelBase = base ?? (info.kernelBtf && info.name !== 'vmlinux' ? Btf.parse(readPath(VMLINUX)) : undefined);
+        parsed = Btf.parse(object.data(), kernelBase ? { base: kernelBase } : {});
+      } else {
+        throw new UsageError(`unknown BTF source ${JSON.stringify(source)}`, 'use "file PATH" or "id N"');
+      }
+      dump(parsed, format, options.json, options.pretty);
+    })());
+}
