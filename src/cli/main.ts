@@ -10,6 +10,7 @@ import { ExitCode, exitCodeFor, formatError, UsageError } from './cli-errors.js'
 import type { OutputOptions } from './output.js';
 import { registerDemo } from './demo.js';
 import { registerFeature } from './feature-command.js';
+import { registerBtf } from './btf.js';
 
 export type CommandAction = (options: OutputOptions) => void | Promise<void>;
 
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
     },
   };
   registerFeature(program, context);
+  registerBtf(program, context);
   registerDemo(program, context);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run tsbpf --help for usage)');
   return program;
