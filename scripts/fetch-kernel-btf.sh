@@ -16,14 +16,17 @@ if [ -f "$out/DONE" ]; then
   echo "fetch-kernel-btf: $out is complete ($(cat "$out/VERSION"))"
   exit 0
 fi
-for tool in apt-get apt-cache dpkg-deb xz llvm-objcopy; do
+for tool in apt-get apt-cache dpkg-deb xz llvm-objcopy node; do
   command -v "$tool" >/dev/null || { echo "fetch-kernel-btf: $tool is missing; install it (Debian: apt-get install apt dpkg xz-utils llvm)" >&2; exit 1; }
 done
 mkdir -p "$out/modules" "$cache/download"
 start=$(date +%s)
 
 # linux-image-amd64 is a metapackage; the image is the package it depends on
-image=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
+image_of() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1; }
+image=$(image_of)
+# a machine that never ran apt-get update has no package lists yet
+[ -n "$image" ] || { apt-get update -qq >/dev/null 2>&1 || true; image=$(image_of); }
 [ -n "$image" ] || { echo "fetch-kernel-btf: cannot find the image linux-image-amd64 depends on (run apt-get update?)" >&2; exit 1; }
 echo "$image" > "$out/VERSION"
 
@@ -52,23 +55,14 @@ if [ ! -f "$out/vmlinux.btf" ]; then
   rm -f "$cache/vmlinux"
 fi
 
-# Modules: Debian 6.1 ships plain .ko files (later kernels .ko.xz); accept both.
-find "$tree/lib/modules" -name '*.ko' -o -name '*.ko.xz' | while read -r module; do
-  name=$(basename "$module"); name=${name%.xz}; name=${name%.ko}
-  target="$out/modules/$name.btf"
-  [ -f "$target" ] && continue
-  case "$module" in
-    *.xz) xz -dc "$module" > "$out/modules/$name.ko.tmp"; source="$out/modules/$name.ko.tmp" ;;
-    *) source="$module" ;;
-  esac
-  # a module without .BTF (or an empty one: llvm-objcopy then writes no file) has nothing to test
-  if llvm-objcopy --dump-section .BTF="$target.tmp" "$source" /dev/null 2>/dev/null && [ -s "$target.tmp" ]; then
-    mv "$target.tmp" "$target"
-  else
-    rm -f "$target.tmp"
-  fi
-  rm -f "$out/modules/$name.ko.tmp"
+# Modules: Debian 6.1 ships plain .ko files (later kernels .ko.xz, decompressed first). One node
+# process with tsbpf's ELF reader copies every module's .BTF (needs the build: npm run build).
+extractor="$(dirname "$0")/../dist/src/test-support/extract-btf.js"
+[ -f "$extractor" ] || { echo "fetch-kernel-btf: $extractor is missing; run npm run build first" >&2; exit 1; }
+find "$tree/lib/modules" -name '*.ko.xz' | while read -r packed; do
+  [ -f "${packed%.xz}" ] || xz -dk "$packed"
 done
+find "$tree/lib/modules" -name '*.ko' | node "$extractor" "$out/modules"
 
 touch "$out/DONE"
 echo "fetch-kernel-btf: $(ls "$out/modules" | wc -l) module blobs and vmlinux.btf from $image in $out ($(( $(date +%s) - start )) s)"
