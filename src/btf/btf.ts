@@ -68,7 +68,16 @@ export class Btf implements BtfSource {
   readonly #typeEnd: number;
   readonly #stringStart: number;
   readonly #cache: (BtfType | undefined)[];
-  readonly #strings = new Map<number, string>();
+  /**
+   * Decoded strings by own string-table offset: slot i + 1 in #stringSlots points at #stringList[i].
+   * A typed array rather than a Map: vmlinux's C dump asks for ~300 000 names, and a Map of that size
+   * cost more than decoding; one string object per offset also lets callers hash a name only once.
+   * Allocated on the first string() so that a parse alone stays cheap.
+   */
+  #stringSlots: Int32Array | undefined;
+  readonly #stringList: string[] = [];
+  /** The whole own string table as one JS string when it is pure ASCII (byte offset = char offset), else null. */
+  #asciiTable: string | null | undefined;
   #nameIndex: { heads: Int32Array; next: Int32Array; mask: number } | undefined;
   #pointerSize: number | undefined;
 
@@ -215,6 +224,49 @@ export class Btf implements BtfSource {
     return (this.#view.getUint32(this.offsetOf(id) + 4, this.littleEndian) >>> 24) & 0x1f;
   }
 
+  /**
+   * Byte offset of type `id`'s own record, throwing type()'s error for an id out of range; the
+   * in-place readers below share it so that a bad id reads the same whichever accessor met it.
+   */
+  #record(id: number): number {
+    const offset = this.#offsets[id - this.firstTypeId];
+    if (offset === undefined || !Number.isInteger(id)) throw new BtfError(0, `type id ${id} is out of range (0..${this.typeCount - 1})`, 'use an id this BTF defines');
+    return offset;
+  }
+
+  /**
+   * The record's size-or-type word, read in place: the size of an INT, STRUCT, UNION, ENUM, DATASEC
+   * or FLOAT; the referenced type of a PTR, TYPEDEF, qualifier, TYPE_TAG, DECL_TAG, FUNC (its proto)
+   * or VAR; a FUNC_PROTO's return type. With vlenOf and entryTypeOf, this lets hot loops (the C
+   * dumper's walk over 126 000 vmlinux types, half of them FUNCs it never prints) follow references
+   * without decoding a type object.
+   */
+  sizeOrTypeOf(id: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.sizeOrTypeOf(id);
+    return this.#view.getUint32(this.#record(id) + 8, this.littleEndian);
+  }
+
+  /** The record's vlen (members, values, parameters, variables; a FUNC's linkage). */
+  vlenOf(id: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.vlenOf(id);
+    return this.#view.getUint32(this.#record(id) + 4, this.littleEndian) & 0xffff;
+  }
+
+  /**
+   * The type of entry `index` of a STRUCT or UNION (member), FUNC_PROTO (parameter) or DATASEC
+   * (variable), read in place. Throws for other kinds and for an index at or past vlen.
+   */
+  entryTypeOf(id: number, index: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.entryTypeOf(id, index);
+    const at = this.#record(id);
+    const info = this.#view.getUint32(at + 4, this.littleEndian);
+    const kind = (info >>> 24) & 0x1f;
+    // member {name, type, offset} and parameter {name, type}: type is the second word; secinfo's the first
+    const field = kind === BtfKind.Struct || kind === BtfKind.Union || kind === BtfKind.FuncProto ? 4 : kind === BtfKind.Datasec ? 0 : -1;
+    if (field < 0 || !(index >= 0 && index < (info & 0xffff))) throw new BtfError(at, `type ${id} (${kindName(kind)}) has no entry ${index}`);
+    return this.#view.getUint32(at + TYPE_RECORD_SIZE + index * WORDS_PER_ENTRY[kind]! * 4 + field, this.littleEndian);
+  }
+
   string(offset: number): string {
     return this.#string(offset, -1);
   }
@@ -222,17 +274,37 @@ export class Btf implements BtfSource {
   /** The string at `offset`; `referencedAt` is the byte that named it, for the error. */
   #string(offset: number, referencedAt: number): string {
     if (offset < this.stringBase && this.base) return this.base.#string(offset, referencedAt);
-    const cached = this.#strings.get(offset);
-    if (cached !== undefined) return cached;
     if (!(offset >= 0 && offset < this.stringsLength)) {
       throw new BtfError(referencedAt < 0 ? 0 : referencedAt, `string offset ${offset} is outside the ${this.stringsLength}-byte string table`);
     }
-    const start = this.#stringStart + offset - this.stringBase;
-    const end = this.#bytes.indexOf(0, start);
-    // the walk checked the table ends with NUL, so `end` is found
-    const text = utf8.decode(this.#bytes.subarray(start, end));
-    this.#strings.set(offset, text);
+    const own = offset - this.stringBase;
+    const slots = (this.#stringSlots ??= new Int32Array(this.header.stringLength));
+    const slot = slots[own]!;
+    if (slot !== 0) return this.#stringList[slot - 1]!;
+    const text = this.#decodeString(own);
+    slots[own] = this.#stringList.push(text);
     return text;
+  }
+
+  /**
+   * The NUL-terminated string at own offset `own`. Kernel BTF is all ASCII: the table is then decoded
+   * once, in one TextDecoder call, and each name is a slice of it, which is several times cheaper than
+   * a TextDecoder call per name. Other tables decode name by name as UTF-8.
+   */
+  #decodeString(own: number): string {
+    const table = this.#asciiTable === undefined ? (this.#asciiTable = this.#decodeAsciiTable()) : this.#asciiTable;
+    if (table !== null) return table.slice(own, table.indexOf('\0', own));
+    const start = this.#stringStart + own;
+    // the constructor checked the table ends with NUL, so the end is found
+    return utf8.decode(this.#bytes.subarray(start, this.#bytes.indexOf(0, start)));
+  }
+
+  #decodeAsciiTable(): string | null {
+    const start = this.#stringStart;
+    const text = utf8.decode(this.#bytes.subarray(start, start + this.header.stringLength));
+    // Every UTF-8 multi-byte sequence decodes to fewer UTF-16 units than bytes and every invalid byte
+    // to U+FFFD, so equal lengths without U+FFFD mean every byte was ASCII.
+    return text.length === this.header.stringLength && text.indexOf('\uFFFD') < 0 ? text : null;
   }
 
   #decode(id: number, at: number): BtfType {

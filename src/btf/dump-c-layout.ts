@@ -4,6 +4,7 @@
  * compiler do": bpftool's output depends on exactly those answers, including their quirks (an
  * over-aligned member makes a struct count as packed; kinds without a size give 0).
  */
+import type { BtfRawReads } from './dump-c-raw.js';
 import { BtfKind, type BtfSource, type CompositeType } from './types.js';
 
 /** Names under which BTF spells `long`; the first such INT gives the pointer size, as in libbpf. */
@@ -16,8 +17,10 @@ const LONG_NAMES = new Set([
 const MAX_RESOLVE_DEPTH = 32;
 
 /** Pointer size of the target that produced `btf`: the size of its `long`, else 8. */
-export function pointerSizeOf(btf: BtfSource): number {
+export function pointerSizeOf(btf: BtfSource, raw?: BtfRawReads): number {
   for (let id = 1; id < btf.typeCount; id++) {
+    // only INTs can answer; the kind alone spares decoding the rest
+    if (raw && raw.kindOf(id) !== BtfKind.Int) continue;
     const t = btf.type(id);
     if (t.kind === BtfKind.Int && (t.size === 4 || t.size === 8) && LONG_NAMES.has(t.name)) return t.size;
   }

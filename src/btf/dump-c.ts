@@ -17,6 +17,7 @@ import { TsbpfError } from '../errors.js';
 import { CLayout, pointerSizeOf } from './dump-c-layout.js';
 import { NameTable } from './dump-c-names.js';
 import { PaddingWriter } from './dump-c-padding.js';
+import { type BtfRawReads, rawReadsOf } from './dump-c-raw.js';
 import { ByteWriter } from './dump-c-writer.js';
 import {
   BtfKind, type BtfSource, type BtfType, type CompositeType, type Enum64Type, type EnumType, type FwdType, type ReferenceType,
@@ -101,6 +102,8 @@ class CDumper {
   private readonly names: NameTable;
   private readonly layout: CLayout;
   private readonly padding: PaddingWriter;
+  /** The source's in-place reads, when it has them (see dump-c-raw.ts). */
+  private readonly raw: BtfRawReads | undefined;
 
   constructor(private readonly btf: BtfSource, private readonly out: ByteWriter) {
     const count = btf.typeCount;
@@ -111,10 +114,35 @@ class CDumper {
     this.orderState[0] = ORDERED;
     this.emitState[0] = EMITTED;
     this.names = new NameTable(btf);
-    const pointerSize = pointerSizeOf(btf);
+    const raw = (this.raw = rawReadsOf(btf));
+    const pointerSize = pointerSizeOf(btf, raw);
     this.layout = new CLayout(btf, pointerSize);
     this.padding = new PaddingWriter(pointerSize);
-    for (let id = 1; id < count; id++) this.markReferenced(btf.type(id));
+    if (raw) this.markAllReferencedRaw(raw);
+    else for (let id = 1; id < count; id++) this.markReferenced(btf.type(id));
+  }
+
+  /** markReferenced over every type, decoding only the kinds whose references aren't a single word. */
+  private markAllReferencedRaw(raw: BtfRawReads): void {
+    const referenced = this.referenced;
+    const count = this.btf.typeCount;
+    for (let id = 1; id < count; id++) {
+      switch (raw.kindOf(id)) {
+        case BtfKind.Pointer: case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict:
+        case BtfKind.TypeTag: case BtfKind.DeclTag: case BtfKind.Func: case BtfKind.Var:
+          referenced[raw.sizeOrTypeOf(id)] = 1;
+          break;
+        case BtfKind.FuncProto:
+          // parameters only, as markReferenced does: a return type doesn't make an enum "referenced"
+          for (let i = 0, n = raw.vlenOf(id); i < n; i++) referenced[raw.entryTypeOf(id, i)] = 1;
+          break;
+        case BtfKind.Array: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Datasec:
+          this.markReferenced(this.btf.type(id));
+          break;
+        default:
+          break;
+      }
+    }
   }
 
   dumpType(id: number): void {
@@ -160,6 +188,20 @@ class CDumper {
   private order(id: number, throughPointer: boolean): boolean {
     const state = this.orderState[id];
     if (state === ORDERED) return true;
+    const raw = this.raw;
+    if (raw && state !== ORDERING) {
+      // What the switch below does for these kinds, without decoding them.
+      const kind = raw.kindOf(id);
+      if (kind === BtfKind.FuncProto) {
+        let strong = this.order(raw.sizeOrTypeOf(id), throughPointer);
+        for (let i = 0, n = raw.vlenOf(id); i < n; i++) if (this.order(raw.entryTypeOf(id, i), throughPointer)) strong = true;
+        return strong;
+      }
+      if (kind === BtfKind.Func || kind === BtfKind.Var || kind === BtfKind.Datasec || kind === BtfKind.DeclTag) {
+        this.orderState[id] = ORDERED;
+        return false;
+      }
+    }
     const t = this.btf.type(id);
     if (state === ORDERING) {
       // A named struct can close a cycle through a pointer by a forward declaration; nothing else can.
