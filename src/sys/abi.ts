@@ -2,12 +2,19 @@
  * The kernel ABI tsbpf speaks: constants and struct layouts of the bpf(2) and perf_event_open(2)
  * interfaces, in one place. No other file holds a kernel magic number.
  *
- * Transcribed from the UAPI headers of Linux 6.18 (the kernel of the machine this was written on):
- * enums and flags from include/uapi/linux/bpf.h unless a comment names another header; struct member
- * offsets checked with offsetof() against the same kernel's types. The objects issue replaces this
- * file with one generated from kernel BTF by tsbpf's own BTF reader. `abi.test.ts` checks every
- * offset below against /usr/include/linux/bpf.h with a C compiler wherever that header has the member.
+ * Everything kernel BTF describes (enums, `union bpf_attr` members, the info structs, perf_event_attr,
+ * helper names) is generated into `abi-generated.ts` by src/abi-gen (`npm run generate:abi`) and
+ * re-exported here. What stays below is what BTF cannot hold: #defines and macros (BPF_PSEUDO_*, flag
+ * bits defined with #define, ioctl numbers, errno values), per-architecture facts (syscall numbers,
+ * epoll_event packing) and constants of non-BPF headers; each names the header it comes from
+ * (include/uapi/linux/bpf.h unless a comment names another). `abi.test.ts` checks every layout offset
+ * against /usr/include/linux/bpf.h with a C compiler wherever that header has the member.
  */
+import { BpfCommand, MapFlags } from './abi-generated.js';
+
+export * from './abi-generated.js';
+
+export type BpfCommandName = keyof typeof BpfCommand;
 
 /** Syscall numbers, per architecture (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/unistd.h). */
 export const SyscallNumbers: Record<string, { bpf: number; perfEventOpen: number }> = {
@@ -16,238 +23,7 @@ export const SyscallNumbers: Record<string, { bpf: number; perfEventOpen: number
   riscv64: { bpf: 280, perfEventOpen: 241 },
 };
 
-/** `enum bpf_cmd`. */
-export const BpfCommand = {
-  MAP_CREATE: 0,
-  MAP_LOOKUP_ELEM: 1,
-  MAP_UPDATE_ELEM: 2,
-  MAP_DELETE_ELEM: 3,
-  MAP_GET_NEXT_KEY: 4,
-  PROG_LOAD: 5,
-  OBJ_PIN: 6,
-  OBJ_GET: 7,
-  PROG_ATTACH: 8,
-  PROG_DETACH: 9,
-  PROG_TEST_RUN: 10,
-  PROG_RUN: 10,
-  PROG_GET_NEXT_ID: 11,
-  MAP_GET_NEXT_ID: 12,
-  PROG_GET_FD_BY_ID: 13,
-  MAP_GET_FD_BY_ID: 14,
-  OBJ_GET_INFO_BY_FD: 15,
-  PROG_QUERY: 16,
-  RAW_TRACEPOINT_OPEN: 17,
-  BTF_LOAD: 18,
-  BTF_GET_FD_BY_ID: 19,
-  TASK_FD_QUERY: 20,
-  MAP_LOOKUP_AND_DELETE_ELEM: 21,
-  MAP_FREEZE: 22,
-  BTF_GET_NEXT_ID: 23,
-  MAP_LOOKUP_BATCH: 24,
-  MAP_LOOKUP_AND_DELETE_BATCH: 25,
-  MAP_UPDATE_BATCH: 26,
-  MAP_DELETE_BATCH: 27,
-  LINK_CREATE: 28,
-  LINK_UPDATE: 29,
-  LINK_GET_FD_BY_ID: 30,
-  LINK_GET_NEXT_ID: 31,
-  ENABLE_STATS: 32,
-  ITER_CREATE: 33,
-  LINK_DETACH: 34,
-  PROG_BIND_MAP: 35,
-  TOKEN_CREATE: 36,
-  PROG_STREAM_READ_BY_FD: 37,
-} as const;
-export type BpfCommandName = keyof typeof BpfCommand;
-
-/** `enum bpf_map_type`. */
-export const MapTypeId = {
-  UNSPEC: 0,
-  HASH: 1,
-  ARRAY: 2,
-  PROG_ARRAY: 3,
-  PERF_EVENT_ARRAY: 4,
-  PERCPU_HASH: 5,
-  PERCPU_ARRAY: 6,
-  STACK_TRACE: 7,
-  CGROUP_ARRAY: 8,
-  LRU_HASH: 9,
-  LRU_PERCPU_HASH: 10,
-  LPM_TRIE: 11,
-  ARRAY_OF_MAPS: 12,
-  HASH_OF_MAPS: 13,
-  DEVMAP: 14,
-  SOCKMAP: 15,
-  CPUMAP: 16,
-  XSKMAP: 17,
-  SOCKHASH: 18,
-  CGROUP_STORAGE_DEPRECATED: 19,
-  CGROUP_STORAGE: 19,
-  REUSEPORT_SOCKARRAY: 20,
-  PERCPU_CGROUP_STORAGE_DEPRECATED: 21,
-  PERCPU_CGROUP_STORAGE: 21,
-  QUEUE: 22,
-  STACK: 23,
-  SK_STORAGE: 24,
-  DEVMAP_HASH: 25,
-  STRUCT_OPS: 26,
-  RINGBUF: 27,
-  INODE_STORAGE: 28,
-  TASK_STORAGE: 29,
-  BLOOM_FILTER: 30,
-  USER_RINGBUF: 31,
-  CGRP_STORAGE: 32,
-  ARENA: 33,
-} as const;
-
-/** `enum bpf_prog_type`. */
-export const ProgramTypeId = {
-  UNSPEC: 0,
-  SOCKET_FILTER: 1,
-  KPROBE: 2,
-  SCHED_CLS: 3,
-  SCHED_ACT: 4,
-  TRACEPOINT: 5,
-  XDP: 6,
-  PERF_EVENT: 7,
-  CGROUP_SKB: 8,
-  CGROUP_SOCK: 9,
-  LWT_IN: 10,
-  LWT_OUT: 11,
-  LWT_XMIT: 12,
-  SOCK_OPS: 13,
-  SK_SKB: 14,
-  CGROUP_DEVICE: 15,
-  SK_MSG: 16,
-  RAW_TRACEPOINT: 17,
-  CGROUP_SOCK_ADDR: 18,
-  LWT_SEG6LOCAL: 19,
-  LIRC_MODE2: 20,
-  SK_REUSEPORT: 21,
-  FLOW_DISSECTOR: 22,
-  CGROUP_SYSCTL: 23,
-  RAW_TRACEPOINT_WRITABLE: 24,
-  CGROUP_SOCKOPT: 25,
-  TRACING: 26,
-  STRUCT_OPS: 27,
-  EXT: 28,
-  LSM: 29,
-  SK_LOOKUP: 30,
-  SYSCALL: 31,
-  NETFILTER: 32,
-} as const;
-
-/** `enum bpf_attach_type`. */
-export const AttachTypeId = {
-  CGROUP_INET_INGRESS: 0,
-  CGROUP_INET_EGRESS: 1,
-  CGROUP_INET_SOCK_CREATE: 2,
-  CGROUP_SOCK_OPS: 3,
-  SK_SKB_STREAM_PARSER: 4,
-  SK_SKB_STREAM_VERDICT: 5,
-  CGROUP_DEVICE: 6,
-  SK_MSG_VERDICT: 7,
-  CGROUP_INET4_BIND: 8,
-  CGROUP_INET6_BIND: 9,
-  CGROUP_INET4_CONNECT: 10,
-  CGROUP_INET6_CONNECT: 11,
-  CGROUP_INET4_POST_BIND: 12,
-  CGROUP_INET6_POST_BIND: 13,
-  CGROUP_UDP4_SENDMSG: 14,
-  CGROUP_UDP6_SENDMSG: 15,
-  LIRC_MODE2: 16,
-  FLOW_DISSECTOR: 17,
-  CGROUP_SYSCTL: 18,
-  CGROUP_UDP4_RECVMSG: 19,
-  CGROUP_UDP6_RECVMSG: 20,
-  CGROUP_GETSOCKOPT: 21,
-  CGROUP_SETSOCKOPT: 22,
-  TRACE_RAW_TP: 23,
-  TRACE_FENTRY: 24,
-  TRACE_FEXIT: 25,
-  MODIFY_RETURN: 26,
-  LSM_MAC: 27,
-  TRACE_ITER: 28,
-  CGROUP_INET4_GETPEERNAME: 29,
-  CGROUP_INET6_GETPEERNAME: 30,
-  CGROUP_INET4_GETSOCKNAME: 31,
-  CGROUP_INET6_GETSOCKNAME: 32,
-  XDP_DEVMAP: 33,
-  CGROUP_INET_SOCK_RELEASE: 34,
-  XDP_CPUMAP: 35,
-  SK_LOOKUP: 36,
-  XDP: 37,
-  SK_SKB_VERDICT: 38,
-  SK_REUSEPORT_SELECT: 39,
-  SK_REUSEPORT_SELECT_OR_MIGRATE: 40,
-  PERF_EVENT: 41,
-  TRACE_KPROBE_MULTI: 42,
-  LSM_CGROUP: 43,
-  STRUCT_OPS: 44,
-  NETFILTER: 45,
-  TCX_INGRESS: 46,
-  TCX_EGRESS: 47,
-  TRACE_UPROBE_MULTI: 48,
-  CGROUP_UNIX_CONNECT: 49,
-  CGROUP_UNIX_SENDMSG: 50,
-  CGROUP_UNIX_RECVMSG: 51,
-  CGROUP_UNIX_GETPEERNAME: 52,
-  CGROUP_UNIX_GETSOCKNAME: 53,
-  NETKIT_PRIMARY: 54,
-  NETKIT_PEER: 55,
-  TRACE_KPROBE_SESSION: 56,
-  TRACE_UPROBE_SESSION: 57,
-} as const;
-
-/** `enum bpf_link_type`. */
-export const LinkTypeId = {
-  UNSPEC: 0,
-  RAW_TRACEPOINT: 1,
-  TRACING: 2,
-  CGROUP: 3,
-  ITER: 4,
-  NETNS: 5,
-  XDP: 6,
-  PERF_EVENT: 7,
-  KPROBE_MULTI: 8,
-  STRUCT_OPS: 9,
-  NETFILTER: 10,
-  TCX: 11,
-  UPROBE_MULTI: 12,
-  NETKIT: 13,
-  SOCKMAP: 14,
-} as const;
-
-/** `enum bpf_stats_type`. */
-export const StatsType = { RUN_TIME: 0 } as const;
-
-/** Flags of BPF_MAP_UPDATE_ELEM and the batch commands. */
-export const UpdateFlags = { ANY: 0, NOEXIST: 1, EXIST: 2, LOCK: 4 } as const;
-
-/** `map_flags` of BPF_MAP_CREATE. */
-export const MapFlags = {
-  NO_PREALLOC: 1 << 0,
-  NO_COMMON_LRU: 1 << 1,
-  NUMA_NODE: 1 << 2,
-  RDONLY: 1 << 3,
-  WRONLY: 1 << 4,
-  STACK_BUILD_ID: 1 << 5,
-  ZERO_SEED: 1 << 6,
-  RDONLY_PROG: 1 << 7,
-  WRONLY_PROG: 1 << 8,
-  CLONE: 1 << 9,
-  MMAPABLE: 1 << 10,
-  PRESERVE_ELEMS: 1 << 11,
-  INNER_MAP: 1 << 12,
-  LINK: 1 << 13,
-  PATH_FD: 1 << 14,
-  VTYPE_BTF_OBJ_FD: 1 << 15,
-  TOKEN_FD: 1 << 16,
-  SEGV_ON_FAULT: 1 << 17,
-  NO_USER_CONV: 1 << 18,
-} as const;
-
-/** `prog_flags` of BPF_PROG_LOAD. */
+/** `prog_flags` of BPF_PROG_LOAD (BPF_F_STRICT_ALIGNMENT.., #defines). */
 export const ProgramFlags = {
   STRICT_ALIGNMENT: 1 << 0,
   ANY_ALIGNMENT: 1 << 1,
@@ -257,133 +33,27 @@ export const ProgramFlags = {
   XDP_HAS_FRAGS: 1 << 5,
   XDP_DEV_BOUND_ONLY: 1 << 6,
   TEST_REG_INVARIANTS: 1 << 7,
-  TOKEN_FD: 1 << 16,
+  /** BPF_F_TOKEN_FD: the map-flags enumerator, shared by prog_flags. */
+  TOKEN_FD: MapFlags.TOKEN_FD,
 } as const;
 
-/** `attach_flags` of BPF_PROG_ATTACH. */
-export const AttachFlags = { ALLOW_OVERRIDE: 1 << 0, ALLOW_MULTI: 1 << 1, REPLACE: 1 << 2, BEFORE: 1 << 3, AFTER: 1 << 4, ID: 1 << 5, LINK: 1 << 13 } as const;
+/** `attach_flags` of BPF_PROG_ATTACH (BPF_F_ALLOW_OVERRIDE.., #defines; BPF_F_LINK is the map-flags enumerator). */
+export const AttachFlags = { ALLOW_OVERRIDE: 1 << 0, ALLOW_MULTI: 1 << 1, REPLACE: 1 << 2, BEFORE: 1 << 3, AFTER: 1 << 4, ID: 1 << 5, LINK: MapFlags.LINK } as const;
 
-/** `file_flags` of BPF_OBJ_GET and `open_flags` of the *_GET_FD_BY_ID commands. */
-export const FileFlags = { RDONLY: 1 << 3, WRONLY: 1 << 4 } as const;
-
-/** `flags` of BPF_PROG_TEST_RUN. */
+/** `flags` of BPF_PROG_TEST_RUN (BPF_F_TEST_RUN_ON_CPU.., #defines). */
 export const TestRunFlags = { RUN_ON_CPU: 1 << 0, XDP_LIVE_FRAMES: 1 << 1, SKB_CHECKSUM_COMPLETE: 1 << 2 } as const;
 
-/** BPF_PSEUDO_* values of `src_reg` in ld_imm64 and call instructions. */
+/** BPF_PSEUDO_* values of `src_reg` in ld_imm64 and call instructions (#defines). */
 export const PseudoSource = { MAP_FD: 1, MAP_VALUE: 2, BTF_ID: 3, MAP_IDX: 5, MAP_IDX_VALUE: 6, CALL: 1, KFUNC_CALL: 2, FUNC: 4 } as const;
 
-/** Verifier log levels (`log_level`). */
+/** Verifier log levels (`log_level`; BPF_LOG_LEVEL1/2, BPF_LOG_STATS in include/linux/bpf_verifier.h). */
 export const LogLevel = { BRANCH: 1, INSTRUCTIONS: 2, STATS: 4 } as const;
 
-/** Fixed sizes: BPF_OBJ_NAME_LEN, BPF_TAG_SIZE, sizeof(struct bpf_insn). */
+/** Fixed sizes (#defines): BPF_OBJ_NAME_LEN, BPF_TAG_SIZE. */
 export const BPF_OBJ_NAME_LEN = 16;
 export const BPF_TAG_SIZE = 8;
-export const INSTRUCTION_SIZE = 8;
 
-/** Size of `union bpf_attr` on 6.18; every command's buffer is this large and zeroed beyond its members. */
-export const BPF_ATTR_SIZE = 168;
-
-/**
- * Member offsets of `union bpf_attr`, one object per command family. Each object lists the members the
- * family uses; `size` is how many bytes of the union tsbpf passes (the end of the last member), which
- * older kernels accept as long as the tail they don't know is zero.
- */
-export const MapCreateAttr = {
-  map_type: 0, key_size: 4, value_size: 8, max_entries: 12, map_flags: 16, inner_map_fd: 20, numa_node: 24,
-  map_name: 28, map_ifindex: 44, btf_fd: 48, btf_key_type_id: 52, btf_value_type_id: 56,
-  btf_vmlinux_value_type_id: 60, map_extra: 64, value_type_btf_obj_fd: 72, map_token_fd: 76, size: 72,
-} as const;
-
-export const MapElemAttr = { map_fd: 0, key: 8, value: 16, next_key: 16, flags: 24, size: 32 } as const;
-
-export const MapBatchAttr = {
-  in_batch: 0, out_batch: 8, keys: 16, values: 24, count: 32, map_fd: 36, elem_flags: 40, flags: 48, size: 56,
-} as const;
-
-export const ProgLoadAttr = {
-  prog_type: 0, insn_cnt: 4, insns: 8, license: 16, log_level: 24, log_size: 28, log_buf: 32, kern_version: 40,
-  prog_flags: 44, prog_name: 48, prog_ifindex: 64, expected_attach_type: 68, prog_btf_fd: 72,
-  func_info_rec_size: 76, func_info: 80, func_info_cnt: 88, line_info_rec_size: 92, line_info: 96,
-  line_info_cnt: 104, attach_btf_id: 108, attach_prog_fd: 112, attach_btf_obj_fd: 112, core_relo_cnt: 116,
-  fd_array: 120, core_relos: 128, core_relo_rec_size: 136, log_true_size: 140, prog_token_fd: 144,
-  fd_array_cnt: 148, size: 144,
-} as const;
-
-export const ObjPinAttr = { pathname: 0, bpf_fd: 8, file_flags: 12, path_fd: 16, size: 16 } as const;
-
-export const ProgAttachAttr = {
-  target_fd: 0, attach_bpf_fd: 4, attach_type: 8, attach_flags: 12, replace_bpf_fd: 16, relative_fd: 20,
-  expected_revision: 24, size: 20,
-} as const;
-
-export const TestRunAttr = {
-  prog_fd: 0, retval: 4, data_size_in: 8, data_size_out: 12, data_in: 16, data_out: 24, repeat: 32,
-  duration: 36, ctx_size_in: 40, ctx_size_out: 44, ctx_in: 48, ctx_out: 56, flags: 64, cpu: 68,
-  batch_size: 72, size: 76,
-} as const;
-
-export const GetIdAttr = { start_id: 0, id: 0, next_id: 4, open_flags: 8, size: 12 } as const;
-
-export const InfoAttr = { bpf_fd: 0, info_len: 4, info: 8, size: 16 } as const;
-
-export const BtfLoadAttr = {
-  btf: 0, btf_log_buf: 8, btf_size: 16, btf_log_size: 20, btf_log_level: 24, btf_log_true_size: 28,
-  btf_flags: 32, btf_token_fd: 36, size: 28,
-} as const;
-
-export const EnableStatsAttr = { type: 0, size: 4 } as const;
-
-export const ProgBindMapAttr = { prog_fd: 0, map_fd: 4, flags: 8, size: 12 } as const;
-
-export const LinkCreateAttr = { prog_fd: 0, target_fd: 4, attach_type: 8, flags: 12, target_btf_id: 16, size: 20 } as const;
-
-export const LinkDetachAttr = { link_fd: 0, size: 4 } as const;
-
-/** `struct bpf_prog_info`: offsets and total size. */
-export const ProgInfoLayout = {
-  type: 0, id: 4, tag: 8, jited_prog_len: 16, xlated_prog_len: 20, jited_prog_insns: 24, xlated_prog_insns: 32,
-  load_time: 40, created_by_uid: 48, nr_map_ids: 52, map_ids: 56, name: 64, ifindex: 80,
-  /** `gpl_compatible:1` is bit 0 of the u32 at offset 84. */
-  gpl_compatible: 84, netns_dev: 88, netns_ino: 96, nr_jited_ksyms: 104, nr_jited_func_lens: 108,
-  jited_ksyms: 112, jited_func_lens: 120, btf_id: 128, func_info_rec_size: 132, func_info: 136,
-  nr_func_info: 144, nr_line_info: 148, line_info: 152, jited_line_info: 160, nr_jited_line_info: 168,
-  line_info_rec_size: 172, jited_line_info_rec_size: 176, nr_prog_tags: 180, prog_tags: 184,
-  run_time_ns: 192, run_cnt: 200, recursion_misses: 208, verified_insns: 216, attach_btf_obj_id: 220,
-  attach_btf_id: 224, size: 232,
-} as const;
-
-/** `struct bpf_map_info`. */
-export const MapInfoLayout = {
-  type: 0, id: 4, key_size: 8, value_size: 12, max_entries: 16, map_flags: 20, name: 24, ifindex: 40,
-  btf_vmlinux_value_type_id: 44, netns_dev: 48, netns_ino: 56, btf_id: 64, btf_key_type_id: 68,
-  btf_value_type_id: 72, btf_vmlinux_id: 76, map_extra: 80, hash: 88, hash_size: 96, size: 104,
-} as const;
-
-/** `struct bpf_btf_info`. */
-export const BtfInfoLayout = { btf: 0, btf_size: 8, id: 12, name: 16, name_len: 24, kernel_btf: 28, size: 32 } as const;
-
-/** `struct bpf_link_info`: the common head; the per-type union starts at 16. */
-export const LinkInfoLayout = { type: 0, id: 4, prog_id: 8, union: 16, size: 64 } as const;
-
-/** `struct perf_event_attr` (include/uapi/linux/perf_event.h), PERF_ATTR_SIZE_VER8. */
-export const PerfEventAttrLayout = {
-  type: 0, size: 4, config: 8, sample_period: 16, sample_freq: 16, sample_type: 24, read_format: 32,
-  flags: 40, wakeup_events: 48, wakeup_watermark: 48, bp_type: 52, config1: 56, config2: 64, total: 136,
-} as const;
-
-/** `enum perf_type_id` (include/uapi/linux/perf_event.h). */
-export const PerfType = { HARDWARE: 0, SOFTWARE: 1, TRACEPOINT: 2, HW_CACHE: 3, RAW: 4, BREAKPOINT: 5 } as const;
-
-/** `enum perf_sw_ids` (include/uapi/linux/perf_event.h). */
-export const PerfSoftwareEvent = { CPU_CLOCK: 0, TASK_CLOCK: 1, PAGE_FAULTS: 2, CONTEXT_SWITCHES: 3, CPU_MIGRATIONS: 4, BPF_OUTPUT: 10 } as const;
-
-/** `perf_event_attr.flags` bits (the bitfield after read_format). */
-export const PerfAttrFlags = { DISABLED: 1n << 0n, INHERIT: 1n << 1n, EXCLUDE_KERNEL: 1n << 5n, EXCLUDE_HV: 1n << 6n, FREQ: 1n << 10n, WATERMARK: 1n << 14n } as const;
-
-/** PERF_SAMPLE_RAW (include/uapi/linux/perf_event.h). */
-export const PERF_SAMPLE_RAW = 1 << 10;
-
-/** `perf_event_open` flags: PERF_FLAG_FD_CLOEXEC. */
+/** `perf_event_open` flags: PERF_FLAG_FD_CLOEXEC (include/uapi/linux/perf_event.h, #define). */
 export const PERF_FLAG_FD_CLOEXEC = 1 << 3;
 
 /** perf ioctls (include/uapi/linux/perf_event.h): _IO('$', 0), _IO('$', 1), _IOW('$', 8, __u32). */
@@ -392,60 +62,14 @@ export const PerfIoctl = { ENABLE: 0x2400, DISABLE: 0x2401, SET_BPF: 0x40042408 
 /** mmap(2) and epoll(7) constants (include/uapi/asm-generic/mman-common.h, include/uapi/linux/eventpoll.h). */
 export const Mmap = { PROT_READ: 1, PROT_WRITE: 2, MAP_SHARED: 1, MAP_PRIVATE: 2, MAP_FIXED: 0x10, MAP_ANONYMOUS: 0x20, FAILED: -1 } as const;
 export const Epoll = { CLOEXEC: 0o2000000, CTL_ADD: 1, CTL_DEL: 2, CTL_MOD: 3, IN: 0x001, OUT: 0x004, ERR: 0x008, HUP: 0x010 } as const;
-/** `struct epoll_event` is packed on x86-64 only (include/uapi/linux/eventpoll.h, EPOLL_PACKED). */
+/** `struct epoll_event` is packed on x86-64 only (include/uapi/linux/eventpoll.h, EPOLL_PACKED): per arch at run time, not from one kernel's BTF. */
 export const EpollEventLayout = process.arch === 'x64' ? { events: 0, data: 4, size: 12 } : { events: 0, data: 8, size: 16 };
 
 /** open(2) flags used for bpffs and sysfs (include/uapi/asm-generic/fcntl.h). */
 export const OpenFlags = { RDONLY: 0, CLOEXEC: 0o2000000 } as const;
 
-/** BPF_FS_MAGIC and the statfs f_type offset (include/uapi/linux/magic.h). */
+/** BPF_FS_MAGIC (include/uapi/linux/magic.h). */
 export const BPF_FS_MAGIC = 0xcafe4a11;
-
-/** Helper names indexed by `enum bpf_func_id` (BPF_FUNC_<name>). */
-export const HELPER_NAMES: readonly string[] = [
-  'unspec', 'map_lookup_elem', 'map_update_elem', 'map_delete_elem', 'probe_read', 'ktime_get_ns',
-  'trace_printk', 'get_prandom_u32', 'get_smp_processor_id', 'skb_store_bytes', 'l3_csum_replace',
-  'l4_csum_replace', 'tail_call', 'clone_redirect', 'get_current_pid_tgid', 'get_current_uid_gid',
-  'get_current_comm', 'get_cgroup_classid', 'skb_vlan_push', 'skb_vlan_pop', 'skb_get_tunnel_key',
-  'skb_set_tunnel_key', 'perf_event_read', 'redirect', 'get_route_realm', 'perf_event_output',
-  'skb_load_bytes', 'get_stackid', 'csum_diff', 'skb_get_tunnel_opt', 'skb_set_tunnel_opt',
-  'skb_change_proto', 'skb_change_type', 'skb_under_cgroup', 'get_hash_recalc', 'get_current_task',
-  'probe_write_user', 'current_task_under_cgroup', 'skb_change_tail', 'skb_pull_data', 'csum_update',
-  'set_hash_invalid', 'get_numa_node_id', 'skb_change_head', 'xdp_adjust_head', 'probe_read_str',
-  'get_socket_cookie', 'get_socket_uid', 'set_hash', 'setsockopt', 'skb_adjust_room', 'redirect_map',
-  'sk_redirect_map', 'sock_map_update', 'xdp_adjust_meta', 'perf_event_read_value', 'perf_prog_read_value',
-  'getsockopt', 'override_return', 'sock_ops_cb_flags_set', 'msg_redirect_map', 'msg_apply_bytes',
-  'msg_cork_bytes', 'msg_pull_data', 'bind', 'xdp_adjust_tail', 'skb_get_xfrm_state', 'get_stack',
-  'skb_load_bytes_relative', 'fib_lookup', 'sock_hash_update', 'msg_redirect_hash', 'sk_redirect_hash',
-  'lwt_push_encap', 'lwt_seg6_store_bytes', 'lwt_seg6_adjust_srh', 'lwt_seg6_action', 'rc_repeat',
-  'rc_keydown', 'skb_cgroup_id', 'get_current_cgroup_id', 'get_local_storage', 'sk_select_reuseport',
-  'skb_ancestor_cgroup_id', 'sk_lookup_tcp', 'sk_lookup_udp', 'sk_release', 'map_push_elem', 'map_pop_elem',
-  'map_peek_elem', 'msg_push_data', 'msg_pop_data', 'rc_pointer_rel', 'spin_lock', 'spin_unlock',
-  'sk_fullsock', 'tcp_sock', 'skb_ecn_set_ce', 'get_listener_sock', 'skc_lookup_tcp', 'tcp_check_syncookie',
-  'sysctl_get_name', 'sysctl_get_current_value', 'sysctl_get_new_value', 'sysctl_set_new_value', 'strtol',
-  'strtoul', 'sk_storage_get', 'sk_storage_delete', 'send_signal', 'tcp_gen_syncookie', 'skb_output',
-  'probe_read_user', 'probe_read_kernel', 'probe_read_user_str', 'probe_read_kernel_str', 'tcp_send_ack',
-  'send_signal_thread', 'jiffies64', 'read_branch_records', 'get_ns_current_pid_tgid', 'xdp_output',
-  'get_netns_cookie', 'get_current_ancestor_cgroup_id', 'sk_assign', 'ktime_get_boot_ns', 'seq_printf',
-  'seq_write', 'sk_cgroup_id', 'sk_ancestor_cgroup_id', 'ringbuf_output', 'ringbuf_reserve',
-  'ringbuf_submit', 'ringbuf_discard', 'ringbuf_query', 'csum_level', 'skc_to_tcp6_sock', 'skc_to_tcp_sock',
-  'skc_to_tcp_timewait_sock', 'skc_to_tcp_request_sock', 'skc_to_udp6_sock', 'get_task_stack',
-  'load_hdr_opt', 'store_hdr_opt', 'reserve_hdr_opt', 'inode_storage_get', 'inode_storage_delete', 'd_path',
-  'copy_from_user', 'snprintf_btf', 'seq_printf_btf', 'skb_cgroup_classid', 'redirect_neigh', 'per_cpu_ptr',
-  'this_cpu_ptr', 'redirect_peer', 'task_storage_get', 'task_storage_delete', 'get_current_task_btf',
-  'bprm_opts_set', 'ktime_get_coarse_ns', 'ima_inode_hash', 'sock_from_file', 'check_mtu',
-  'for_each_map_elem', 'snprintf', 'sys_bpf', 'btf_find_by_name_kind', 'sys_close', 'timer_init',
-  'timer_set_callback', 'timer_start', 'timer_cancel', 'get_func_ip', 'get_attach_cookie', 'task_pt_regs',
-  'get_branch_snapshot', 'trace_vprintk', 'skc_to_unix_sock', 'kallsyms_lookup_name', 'find_vma', 'loop',
-  'strncmp', 'get_func_arg', 'get_func_ret', 'get_func_arg_cnt', 'get_retval', 'set_retval',
-  'xdp_get_buff_len', 'xdp_load_bytes', 'xdp_store_bytes', 'copy_from_user_task', 'skb_set_tstamp',
-  'ima_file_hash', 'kptr_xchg', 'map_lookup_percpu_elem', 'skc_to_mptcp_sock', 'dynptr_from_mem',
-  'ringbuf_reserve_dynptr', 'ringbuf_submit_dynptr', 'ringbuf_discard_dynptr', 'dynptr_read', 'dynptr_write',
-  'dynptr_data', 'tcp_raw_gen_syncookie_ipv4', 'tcp_raw_gen_syncookie_ipv6', 'tcp_raw_check_syncookie_ipv4',
-  'tcp_raw_check_syncookie_ipv6', 'ktime_get_tai_ns', 'user_ringbuf_drain', 'cgrp_storage_get',
-  'cgrp_storage_delete',
-];
-
 
 /** errno names by number (include/uapi/asm-generic/errno-base.h, errno.h; ENOTSUPP and ERESTARTSYS from include/linux/errno.h). */
 export const ERRNO_NAMES: Readonly<Record<number, string>> = {
