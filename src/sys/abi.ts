@@ -62,8 +62,8 @@ export const PerfIoctl = { ENABLE: 0x2400, DISABLE: 0x2401, SET_BPF: 0x40042408 
 /** mmap(2) and epoll(7) constants (include/uapi/asm-generic/mman-common.h, include/uapi/linux/eventpoll.h). */
 export const Mmap = { PROT_READ: 1, PROT_WRITE: 2, MAP_SHARED: 1, MAP_PRIVATE: 2, MAP_FIXED: 0x10, MAP_ANONYMOUS: 0x20, FAILED: -1 } as const;
 export const Epoll = { CLOEXEC: 0o2000000, CTL_ADD: 1, CTL_DEL: 2, CTL_MOD: 3, IN: 0x001, OUT: 0x004, ERR: 0x008, HUP: 0x010 } as const;
-/** `struct epoll_event` is packed on x86-64 only (include/uapi/linux/eventpoll.h, EPOLL_PACKED): per arch at run time, not from one kernel's BTF. */
-export const EpollEventLayout = process.arch === 'x64' ? { events: 0, data: 4, size: 12 } : { events: 0, data: 8, size: 16 };
+/** `struct epoll_event` is packed on x86-64 only (include/uapi/linux/eventpoll.h, EPOLL_PACKED); epoll.ts picks one by architecture. */
+export const EpollEventLayouts = { packed: { events: 0, data: 4, size: 12 }, aligned: { events: 0, data: 8, size: 16 } } as const;
 
 /** open(2) flags used for bpffs and sysfs (include/uapi/asm-generic/fcntl.h). */
 export const OpenFlags = { RDONLY: 0, CLOEXEC: 0o2000000 } as const;

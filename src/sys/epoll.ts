@@ -1,8 +1,11 @@
 /** epoll(7), owned: an EpollSet holds its fd and a native event array reused for every wait. */
 import { SystemError } from '../errors.js';
-import { Epoll, EpollEventLayout } from './abi.js';
+import { Epoll, EpollEventLayouts } from './abi.js';
 import { epollCreate, epollCtl, epollWait, epollWaitAsync, lastErrno, NativeMemory } from './ffi.js';
 import { FileDescriptor } from './fd.js';
+
+/** The layout of `struct epoll_event` on this machine (abi.ts stays free of Node globals for the browser). */
+const EpollEventLayout = process.arch === 'x64' ? EpollEventLayouts.packed : EpollEventLayouts.aligned;
 
 export interface ReadyEvent {
   /** The 32-bit tag given to add(). */
