@@ -1,5 +1,5 @@
 /**
- * The hand-written ABI against the C compiler's view of the installed UAPI headers: every member
+ * The ABI (generated from kernel BTF, and the hand-written defines) against the C compiler's view of the installed UAPI headers: every member
  * offset in abi.ts that /usr/include/linux/bpf.h (and perf_event.h) also has must agree. Members newer
  * than the installed headers are reported, not failed: the headers may be older than the kernel.
  */
