@@ -67,7 +67,12 @@ export class Btf implements BtfSource {
   readonly #offsets: Uint32Array;
   readonly #typeEnd: number;
   readonly #stringStart: number;
-  readonly #cache: (BtfType | undefined)[];
+  /**
+   * Decoded types by id - firstTypeId, in chunks of 1024 made on first use: a flat array would either
+   * be grown past holes (a caller that skips ids turns it into a slow dictionary, as does
+   * `new Array(126000)`) or need filling up front, which costs more than a cold CLI run can spare.
+   */
+  readonly #cache: (BtfType | undefined)[][] = [];
   /**
    * Decoded strings by own string-table offset: slot i + 1 in #stringSlots points at #stringList[i].
    * A typed array rather than a Map: vmlinux's C dump asks for ~300 000 names, and a Map of that size
@@ -124,8 +129,6 @@ export class Btf implements BtfSource {
 
     this.#offsets = this.#walk(typeStart, typeEnd);
     this.typeCount = this.firstTypeId + this.#offsets.length;
-    // grown on demand: a preallocated array of 100 000+ holes would start out in slow dictionary mode
-    this.#cache = [];
   }
 
   /** Parses raw BTF in either byte order; `options.base` for split BTF. Throws BtfError on bad input. */
@@ -206,11 +209,10 @@ export class Btf implements BtfSource {
   type(id: number): BtfType {
     const own = id - this.firstTypeId;
     if (own >= 0) {
-      const cached = this.#cache[own];
-      if (cached) return cached;
       const offset = this.#offsets[own];
       if (offset === undefined || !Number.isInteger(id)) throw new BtfError(0, `type id ${id} is out of range (0..${this.typeCount - 1})`, 'use an id this BTF defines');
-      return (this.#cache[own] = this.#decode(id, offset));
+      const chunk = (this.#cache[own >>> 10] ??= new Array<BtfType | undefined>(1024));
+      return (chunk[own & 1023] ??= this.#decode(id, offset));
     }
     if (id === 0) return VOID;
     if (this.base && id > 0) return this.base.type(id);
@@ -310,30 +312,29 @@ export class Btf implements BtfSource {
   #decode(id: number, at: number): BtfType {
     const view = this.#view;
     const little = this.littleEndian;
-    const u32 = (offset: number): number => view.getUint32(offset, little);
-    const name = this.#string(u32(at), at);
-    const info = u32(at + 4);
+    const name = this.#string(view.getUint32(at, little), at);
+    const info = view.getUint32(at + 4, little);
     const kind = (info >>> 24) & 0x1f;
     const vlen = info & 0xffff;
     const kindFlag = info >>> 31 === 1;
-    const sizeOrType = u32(at + 8);
+    const sizeOrType = view.getUint32(at + 8, little);
     const data = at + TYPE_RECORD_SIZE;
     switch (kind) {
       case BtfKind.Int: {
-        const word = u32(data);
+        const word = view.getUint32(data, little);
         return { id, name, kind, size: sizeOrType, encoding: (word >>> 24) & 0x0f, bitOffset: (word >>> 16) & 0xff, bits: word & 0xff };
       }
       case BtfKind.Pointer:
         return { id, name, kind, target: sizeOrType };
       case BtfKind.Array:
-        return { id, name, kind, elementType: u32(data), indexType: u32(data + 4), count: u32(data + 8) };
+        return { id, name, kind, elementType: view.getUint32(data, little), indexType: view.getUint32(data + 4, little), count: view.getUint32(data + 8, little) };
       case BtfKind.Struct:
       case BtfKind.Union: {
         const members: Member[] = new Array<Member>(vlen);
         for (let i = 0, m = data; i < vlen; i++, m += 12) {
-          const offset = u32(m + 8);
+          const offset = view.getUint32(m + 8, little);
           members[i] = {
-            name: this.#string(u32(m), m), type: u32(m + 4),
+            name: this.#string(view.getUint32(m, little), m), type: view.getUint32(m + 4, little),
             bitOffset: kindFlag ? offset & 0xffffff : offset, bitfieldSize: kindFlag ? offset >>> 24 : 0,
           };
         }
@@ -342,15 +343,15 @@ export class Btf implements BtfSource {
       case BtfKind.Enum: {
         const values: EnumValue[] = new Array<EnumValue>(vlen);
         for (let i = 0, v = data; i < vlen; i++, v += 8) {
-          values[i] = { name: this.#string(u32(v), v), value: kindFlag ? view.getInt32(v + 4, little) : u32(v + 4) };
+          values[i] = { name: this.#string(view.getUint32(v, little), v), value: kindFlag ? view.getInt32(v + 4, little) : view.getUint32(v + 4, little) };
         }
         return { id, name, kind, size: sizeOrType, signed: kindFlag, values };
       }
       case BtfKind.Enum64: {
         const values: Enum64Value[] = new Array<Enum64Value>(vlen);
         for (let i = 0, v = data; i < vlen; i++, v += 12) {
-          const raw = (BigInt(u32(v + 8)) << 32n) | BigInt(u32(v + 4));
-          values[i] = { name: this.#string(u32(v), v), value: kindFlag ? BigInt.asIntN(64, raw) : raw };
+          const raw = (BigInt(view.getUint32(v + 8, little)) << 32n) | BigInt(view.getUint32(v + 4, little));
+          values[i] = { name: this.#string(view.getUint32(v, little), v), value: kindFlag ? BigInt.asIntN(64, raw) : raw };
         }
         return { id, name, kind, size: sizeOrType, signed: kindFlag, values };
       }
@@ -367,14 +368,14 @@ export class Btf implements BtfSource {
         return { id, name, kind, proto: sizeOrType, linkage: vlen };
       case BtfKind.FuncProto: {
         const parameters: Parameter[] = new Array<Parameter>(vlen);
-        for (let i = 0, p = data; i < vlen; i++, p += 8) parameters[i] = { name: this.#string(u32(p), p), type: u32(p + 4) };
+        for (let i = 0, p = data; i < vlen; i++, p += 8) parameters[i] = { name: this.#string(view.getUint32(p, little), p), type: view.getUint32(p + 4, little) };
         return { id, name, kind, returnType: sizeOrType, parameters };
       }
       case BtfKind.Var:
-        return { id, name, kind, type: sizeOrType, linkage: u32(data) };
+        return { id, name, kind, type: sizeOrType, linkage: view.getUint32(data, little) };
       case BtfKind.Datasec: {
         const variables: VarSecinfo[] = new Array<VarSecinfo>(vlen);
-        for (let i = 0, v = data; i < vlen; i++, v += 12) variables[i] = { type: u32(v), offset: u32(v + 4), size: u32(v + 8) };
+        for (let i = 0, v = data; i < vlen; i++, v += 12) variables[i] = { type: view.getUint32(v, little), offset: view.getUint32(v + 4, little), size: view.getUint32(v + 8, little) };
         return { id, name, kind, size: sizeOrType, variables };
       }
       case BtfKind.Float:
