@@ -74,5 +74,8 @@ describe('obj disasm', { skip }, () => {
     // programs.o: one listing per function, subprograms of .text included
     const programs = disassembleObject(parts('programs.o'), { dialect: 'bpftool' });
     for (const fn of ['global_helper', 'add_one', 'twice', 'on_openat', 'on_xdp', 'on_socket']) assert.match(programs, new RegExp(`^${fn}: \\(section `, 'm'));
+    // a call to a global function is named by its relocation, a static one stays pc-relative
+    assert.match(programs, /^on_tc: \(section tc\)\n(?:.*\n)*? {3}4: \(85\) call pc-1#global_helper$/m);
+    assert.match(programs, /^ {3}5: \(85\) call pc\+2$/m);
   });
 });

@@ -4,7 +4,7 @@
  * (one listing per function), optionally with the C source lines .BTF.ext's line_info records
  * interleaved before the instruction each belongs to. Pure: no Node imports.
  */
-import { decodeInstructions, disassembleLlvm, disassembleXlated, type Instruction, type SectionSymbol } from '../asm/index.js';
+import { CallSource, decodeInstructions, disassembleLlvm, disassembleXlated, type Instruction, type SectionSymbol } from '../asm/index.js';
 import type { LineInfo } from '../btf/ext.js';
 import { SectionType, SymbolType, type ElfFile, type ElfSection, type ElfRelocation } from '../elf/index.js';
 import { TsbpfError } from '../errors.js';
@@ -140,7 +140,13 @@ export function disassembleObjectXlated(parts: ObjectParts, options: Disassembly
           const relocation = relocations.get(slots.get(insn)!);
           return relocation ? relocatedConstant(elf, relocation, insn) : `0x${value.toString(16)}`;
         },
-        callName: (insn) => relocations.get(slots.get(insn)!)?.symbol?.name,
+        callName: (insn) => {
+          const symbol = relocations.get(slots.get(insn)!)?.symbol;
+          // a section symbol (static calls go through .text's) names nothing useful: keep pc+imm
+          if (!symbol || symbol.type === SymbolType.Section) return undefined;
+          // a bpf-to-bpf call prints after `pc`, as bpftool prints `pc+5#name` once it knows the function
+          return insn.src === CallSource.PSEUDO_CALL ? `${insn.imm < 0 ? insn.imm : `+${insn.imm}`}#${symbol.name}` : symbol.name;
+        },
         ...(options.source ? { linesBefore: (at: number) => {
           const record = records.get(range.start + at);
           return record ? bpftoolSourceLines(record) : [];

@@ -39,6 +39,7 @@ function roleLines(role: SectionRole, section: SectionSummary): string[] {
     case 'unknown-program':
       return [`code in a section libbpf does not know as a program (${plural(role.instructions, 'instruction')}): unknown program section; did you mean "${role.didYouMean}"?`];
     case 'subprograms':
+      if (role.instructions === 0) return ['empty: no subprograms (clang always writes .text)'];
       return [
         `subprograms: functions the programs call, copied into each caller at load; ${plural(role.instructions, 'instruction')}`,
         ...role.functions.map((fn) => `  function ${fn.name}: ${plural(fn.size / 8, 'instruction')} at offset 0x${fn.offset.toString(16)}, ${fn.global ? 'global (the verifier checks it on its own)' : 'static'}`),
