@@ -14,10 +14,10 @@ import { ObjectError } from './object-error.js';
 
 const skip = hasTool('clang') ? false : 'clang is needed to build the objects';
 
-function mapsOf(bytes: Uint8Array): BtfMap[] {
+function mapsOf(bytes: Uint8Array, strict = true): BtfMap[] {
   const elf = parseElf(bytes);
   const section = elf.sectionByName('.BTF')!;
-  return readBtfMaps(elf, Btf.parse(section.data), section);
+  return readBtfMaps(elf, Btf.parse(section.data), section, { strict });
 }
 
 function byName(maps: readonly BtfMap[]): Map<string, BtfMap> {
@@ -97,9 +97,17 @@ char LICENSE[] SEC("license") = "GPL";
     ['an unknown member', '__uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __uint(bogus, 1);', /map 'm': unknown field 'bogus'/],
     ['a key size that conflicts with the key type', '__uint(type, BPF_MAP_TYPE_HASH); __uint(key_size, 8); __type(key, int); __uint(max_entries, 1);', /conflicting key size 8 != 4/],
     ['a pinning value libbpf does not know', '__uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __uint(pinning, 2);', /invalid pinning value 2/],
-    ['values on a plain hash map', '__uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1); __array(values, int (void *));', /'values' is only for map-in-map and prog-array/],
+    ['values on a plain hash map', '__uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 1); __array(values, int (void *));', /map 'm': should be map-in-map or prog-array/],
+    ['a definition without a type', '__uint(max_entries, 1);', /map 'm': map type isn't specified/],
+    ['a pinned inner map', '__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS); __uint(max_entries, 1); __type(key, int); __array(values, struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, int); __type(value, int); __uint(pinning, 1); });', /map 'm.inner': inner def can't be pinned/],
+    ['an unknown member of an inner map', '__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS); __uint(max_entries, 1); __type(key, int); __array(values, struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __uint(extra, 1); });', /map 'm.inner': unknown field 'extra'/],
     ['a type that is not __uint()', 'int type; __uint(max_entries, 1);', /attribute 'type' is not a pointer to an array/],
   ];
+  it('ignores unknown members in relaxed mode (libbpf\'s relaxed_maps), and names them', () => {
+    const { bytes } = compileBpf('struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __uint(bogus, 1); } m SEC(".maps");\n');
+    assert.deepEqual(mapsOf(bytes, false).map((m) => [m.name, m.type, m.ignoredMembers]), [['m', 2, ['bogus']]]);
+  });
+
   for (const [what, members, message] of refused) {
     it(`refuses ${what}, as libbpf does, naming a byte of the file`, () => {
       const { bytes } = compileBpf(`struct { ${members} } m SEC(".maps");\nchar LICENSE[] SEC("license") = "GPL";\n`);

@@ -44,7 +44,7 @@ export interface BtfMapDefinition {
   pinning?: number;
   mapExtra?: bigint;
   values?: MapValues;
-  /** Members libbpf would ignore (only an inner definition may have them; the outer one is strict). */
+  /** Members libbpf ignores in relaxed mode (`relaxed_maps`); strict mode, the default, refuses them. */
   ignoredMembers: string[];
 }
 
@@ -53,12 +53,18 @@ export interface BtfMap extends BtfMapDefinition {
   /** Byte offset and size of the variable in .maps (from its ELF symbol, as libbpf's DATASEC fix-up does). */
   offset: number;
   size: number;
-  /** BTF VAR linkage: global or static. */
+  /** BTF VAR linkage (always global: libbpf refuses static and extern maps). */
   linkage: number;
+}
+
+export interface BtfMapOptions {
+  /** libbpf's default: unknown members are errors. False is libbpf's `relaxed_maps`: they are ignored. */
+  strict?: boolean;
 }
 
 interface Context {
   btf: Btf;
+  strict: boolean;
   /** File offset of the .BTF section's bytes, so errors name a byte of the file. */
   btfFileOffset: number;
 }
@@ -68,9 +74,9 @@ function skipModifiers(btf: Btf, id: number): BtfType {
   return btf.type(btf.resolve(id));
 }
 
-function fail(context: Context, typeId: number, problem: string): never {
+function fail(context: Context, typeId: number, problem: string, hint?: string): never {
   const offset = typeId > 0 ? context.btfFileOffset + context.btf.offsetOf(typeId) : context.btfFileOffset;
-  throw new ObjectError(offset, problem);
+  throw new ObjectError(offset, problem, hint);
 }
 
 /** `__uint(name, N)`: PTR (after modifiers) to an ARRAY (as is) of N elements. */
@@ -112,22 +118,28 @@ const isMapInMap = (type: number | undefined) => type === MapType.ArrayOfMaps ||
 
 /**
  * One definition struct, member by member in order (libbpf decides `values` by the type seen so far,
- * so `type` must come first). `inner` is false while parsing an inner definition: libbpf supports one
- * level of nesting, and inner definitions tolerate unknown members (`strict` only for the outer one).
+ * so `type` must come first and `values` last). `outer` is false while parsing an inner definition:
+ * libbpf supports one level of nesting, and an inner map can't be pinned.
  */
-export function parseBtfMapDefinition(context: Context, name: string, definitionTypeId: number, outer = true): BtfMapDefinition {
+function parseBtfMapDefinition(context: Context, name: string, definitionTypeId: number, outer = true): BtfMapDefinition {
   const struct = skipModifiers(context.btf, definitionTypeId);
   if (struct.kind !== BtfKind.Struct) fail(context, definitionTypeId, `map '${name}': its definition is ${kindLabel(struct)}, not a struct`);
   const definition: BtfMapDefinition = { name, definitionTypeId: struct.id, ignoredMembers: [] };
   const conflict = (what: string, had: number, now: number) => fail(context, struct.id, `map '${name}': conflicting ${what} ${had} != ${now}`);
-  for (const member of struct.members) {
-    if (member.name === '') fail(context, struct.id, `map '${name}': a member of its definition has no name`);
+  for (const [index, member] of struct.members.entries()) {
+    if (member.name === '') fail(context, struct.id, `map '${name}': invalid field #${index} (no name)`);
     switch (member.name) {
       case 'type': definition.type = integerField(context, name, member); break;
       case 'max_entries': definition.maxEntries = integerField(context, name, member); break;
       case 'map_flags': definition.mapFlags = integerField(context, name, member); break;
       case 'numa_node': definition.numaNode = integerField(context, name, member); break;
-      case 'pinning': definition.pinning = integerField(context, name, member); break;
+      case 'pinning': {
+        if (!outer) fail(context, struct.id, `map '${name}': inner def can't be pinned`);
+        const pinning = integerField(context, name, member);
+        if (pinning !== MapPinning.None && pinning !== MapPinning.ByName) fail(context, struct.id, `map '${name}': invalid pinning value ${pinning} (0 or LIBBPF_PIN_BY_NAME)`);
+        definition.pinning = pinning;
+        break;
+      }
       case 'map_extra': definition.mapExtra = longField(context, name, member); break;
       case 'key_size': {
         const size = integerField(context, name, member);
@@ -156,25 +168,24 @@ export function parseBtfMapDefinition(context: Context, name: string, definition
         break;
       }
       case 'values':
-        definition.values = valuesField(context, definition, member, outer);
+        if (!outer) fail(context, member.type, `map '${name}': multi-level inner maps not supported`);
+        if (index !== struct.members.length - 1) fail(context, struct.id, `map '${name}': 'values' member should be last`);
+        definition.values = valuesField(context, definition, member);
         break;
       default:
-        if (outer) fail(context, struct.id, `map '${name}': unknown field '${member.name}'`);
+        if (context.strict) fail(context, struct.id, `map '${name}': unknown field '${member.name}'`, 'libbpf refuses it unless opened with relaxed_maps');
         definition.ignoredMembers.push(member.name);
     }
   }
-  if (outer && definition.pinning !== undefined && definition.pinning !== MapPinning.None && definition.pinning !== MapPinning.ByName) {
-    fail(context, struct.id, `map '${name}': invalid pinning value ${definition.pinning} (0 or LIBBPF_PIN_BY_NAME)`);
-  }
+  if (definition.type === undefined || definition.type === 0) fail(context, struct.id, `map '${name}': map type isn't specified`);
   return definition;
 }
 
 /** `__array(values, T)`: a zero-length ARRAY of PTR to an inner map struct (map-in-map) or a FUNC_PROTO (prog array). */
-function valuesField(context: Context, definition: BtfMapDefinition, member: Member, outer: boolean): MapValues {
+function valuesField(context: Context, definition: BtfMapDefinition, member: Member): MapValues {
   const name = definition.name;
   const programs = definition.type === MapType.ProgArray;
-  if (!isMapInMap(definition.type) && !programs) fail(context, member.type, `map '${name}': 'values' is only for map-in-map and prog-array maps (and 'type' must come before it)`);
-  if (!outer) fail(context, member.type, `map '${name}': multi-level inner maps are not supported`);
+  if (!isMapInMap(definition.type) && !programs) fail(context, member.type, `map '${name}': should be map-in-map or prog-array to have 'values' (and 'type' must come before it)`);
   if (definition.valueSize !== undefined && definition.valueSize !== 4) fail(context, member.type, `map '${name}': conflicting value size ${definition.valueSize} != 4`);
   definition.valueSize = 4;
   const array = context.btf.type(member.type);
@@ -191,10 +202,10 @@ function valuesField(context: Context, definition: BtfMapDefinition, member: Mem
 }
 
 /** The maps of `.maps`, in DATASEC order; [] when the object has none. */
-export function readBtfMaps(elf: ElfFile, btf: Btf, btfSection: ElfSection): BtfMap[] {
+export function readBtfMaps(elf: ElfFile, btf: Btf, btfSection: ElfSection, options: BtfMapOptions = {}): BtfMap[] {
   const section = elf.sectionByName('.maps');
   if (!section) return [];
-  const context: Context = { btf, btfFileOffset: btfSection.offset };
+  const context: Context = { btf, btfFileOffset: btfSection.offset, strict: options.strict ?? true };
   const datasec = btf.findByName('.maps', BtfKind.Datasec)[0];
   if (!datasec || datasec.kind !== BtfKind.Datasec) {
     throw new ObjectError(section.headerOffset, 'the .maps section has no DATASEC in .BTF', 'compile with clang -g so BTF-defined maps carry their types');
@@ -205,14 +216,18 @@ export function readBtfMaps(elf: ElfFile, btf: Btf, btfSection: ElfSection): Btf
     const t = btf.type(variable.type);
     if (t.kind !== BtfKind.Var) fail(context, variable.type, `map #${index} in .maps is ${kindLabel(t)}, not a VAR`);
     if (t.name === '') fail(context, t.id, `map #${index} in .maps has an empty name`);
-    if (t.linkage !== VarLinkage.GlobalAllocated && t.linkage !== VarLinkage.Static) fail(context, t.id, `map '${t.name}': unsupported linkage ${t.linkage} (an extern map?)`);
+    if (t.linkage !== VarLinkage.GlobalAllocated) {
+      fail(context, t.id, `map '${t.name}': unsupported map linkage ${t.linkage === VarLinkage.Static ? 'static' : t.linkage === VarLinkage.GlobalExtern ? 'extern' : 'unknown'}`, 'declare the map global (not static, not extern)');
+    }
     const symbol = symbols.get(t.name);
     // clang leaves DATASEC offsets at 0; the symbol has the real place, as libbpf's fix-up finds it
     const offset = symbol ? Number(symbol.value) : variable.offset;
     const size = symbol ? symbol.size : variable.size;
     if (offset + size > section.size) fail(context, datasec.id, `map '${t.name}' (offset ${offset}, size ${size}) runs past the ${section.size}-byte .maps section`);
+    const struct = btf.type(btf.resolve(t.type));
+    if (struct.kind !== BtfKind.Struct) fail(context, t.id, `map '${t.name}': unexpected def kind ${kindLabel(struct)}, not a struct`);
+    if (struct.size > size) fail(context, t.id, `map '${t.name}': invalid def size (${struct.size} bytes in a ${size}-byte variable)`);
     const definition = parseBtfMapDefinition(context, t.name, t.type);
-    if (btf.sizeOf(definition.definitionTypeId) > size) fail(context, t.id, `map '${t.name}': its definition is larger than its variable (${size} bytes)`);
     maps.push({ ...definition, offset, size, linkage: t.linkage });
   }
   // libbpf sorts the DATASEC by offset in its fix-up, so maps come in section order
