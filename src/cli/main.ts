@@ -11,6 +11,7 @@ import type { OutputOptions } from './output.js';
 import { registerDemo } from './demo.js';
 import { registerFeature } from './feature-command.js';
 import { registerBtf } from './btf.js';
+import { registerObj } from './obj.js';
 
 export type CommandAction = (options: OutputOptions) => void | Promise<void>;
 
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
     },
   };
   registerFeature(program, context);
+  registerObj(program, context);
   registerBtf(program, context);
   registerDemo(program, context);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run tsbpf --help for usage)');
