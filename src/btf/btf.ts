@@ -35,6 +35,10 @@ for (let kind = 1; kind <= 19; kind++) {
   FIXED_WORDS[kind] = trailingSize(kind, 0) / 4;
   WORDS_PER_ENTRY[kind] = (trailingSize(kind, 1) - trailingSize(kind, 0)) / 4;
 }
+/** Kinds (a bit each) whose entries #entry may address: with a type, with a name, members. */
+const ENTRY_MEMBER = (1 << BtfKind.Struct) | (1 << BtfKind.Union);
+const ENTRY_TYPED = ENTRY_MEMBER | (1 << BtfKind.FuncProto) | (1 << BtfKind.Datasec);
+const ENTRY_NAMED = ENTRY_MEMBER | (1 << BtfKind.FuncProto) | (1 << BtfKind.Enum) | (1 << BtfKind.Enum64);
 const VOID: BtfType = Object.freeze({ id: 0, kind: BtfKind.Void, name: '' });
 const utf8 = new TextDecoder('utf-8');
 const encoder = new TextEncoder();
@@ -260,13 +264,50 @@ export class Btf implements BtfSource {
    */
   entryTypeOf(id: number, index: number): number {
     if (id < this.firstTypeId && this.base) return this.base.entryTypeOf(id, index);
+    const at = this.#entry(id, index, ENTRY_TYPED);
+    // member {name, type, offset} and parameter {name, type}: the type is the second word; a secinfo's the first
+    const kind = (this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 24) & 0x1f;
+    return this.#view.getUint32(kind === BtfKind.Datasec ? at : at + 4, this.littleEndian);
+  }
+
+  /** The name of type `id` ('' for void and anonymous types), without decoding the type. */
+  nameOf(id: number): string {
+    if (id === 0) return '';
+    if (id < this.firstTypeId && this.base) return this.base.nameOf(id);
+    const at = this.#record(id);
+    return this.#string(this.#view.getUint32(at, this.littleEndian), at);
+  }
+
+  /** The name of member, enumerator or parameter `index` of STRUCT/UNION, ENUM/ENUM64 or FUNC_PROTO `id`. */
+  entryNameOf(id: number, index: number): string {
+    if (id < this.firstTypeId && this.base) return this.base.entryNameOf(id, index);
+    const at = this.#entry(id, index, ENTRY_NAMED);
+    return this.#string(this.#view.getUint32(at, this.littleEndian), at);
+  }
+
+  /** Member `index`'s offset in bits, as Member.bitOffset (kind_flag decoded). */
+  memberBitOffsetOf(id: number, index: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.memberBitOffsetOf(id, index);
+    const offset = this.#view.getUint32(this.#entry(id, index, ENTRY_MEMBER) + 8, this.littleEndian);
+    return this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 31 === 1 ? offset & 0xffffff : offset;
+  }
+
+  /** Member `index`'s bitfield width, as Member.bitfieldSize (0 when not a bitfield). */
+  memberBitfieldSizeOf(id: number, index: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.memberBitfieldSizeOf(id, index);
+    const offset = this.#view.getUint32(this.#entry(id, index, ENTRY_MEMBER) + 8, this.littleEndian);
+    return this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 31 === 1 ? offset >>> 24 : 0;
+  }
+
+  /** Byte offset of own type `id`'s entry `index`; throws unless the kind is in `kinds` (a bit per kind) and index < vlen. */
+  #entry(id: number, index: number, kinds: number): number {
     const at = this.#record(id);
     const info = this.#view.getUint32(at + 4, this.littleEndian);
     const kind = (info >>> 24) & 0x1f;
-    // member {name, type, offset} and parameter {name, type}: type is the second word; secinfo's the first
-    const field = kind === BtfKind.Struct || kind === BtfKind.Union || kind === BtfKind.FuncProto ? 4 : kind === BtfKind.Datasec ? 0 : -1;
-    if (field < 0 || !(index >= 0 && index < (info & 0xffff))) throw new BtfError(at, `type ${id} (${kindName(kind)}) has no entry ${index}`);
-    return this.#view.getUint32(at + TYPE_RECORD_SIZE + index * WORDS_PER_ENTRY[kind]! * 4 + field, this.littleEndian);
+    if (!((kinds >>> kind) & 1) || !(index >= 0 && index < (info & 0xffff) && Number.isInteger(index))) {
+      throw new BtfError(at, `type ${id} (${kindName(kind)}) has no entry ${index}`);
+    }
+    return at + TYPE_RECORD_SIZE + FIXED_WORDS[kind]! * 4 + index * WORDS_PER_ENTRY[kind]! * 4;
   }
 
   string(offset: number): string {

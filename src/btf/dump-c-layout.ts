@@ -5,7 +5,7 @@
  * over-aligned member makes a struct count as packed; kinds without a size give 0).
  */
 import type { BtfRawReads } from './dump-c-raw.js';
-import { BtfKind, type BtfSource, type CompositeType } from './types.js';
+import { BtfKind, type BtfSource } from './types.js';
 
 /** Names under which BTF spells `long`; the first such INT gives the pointer size, as in libbpf. */
 const LONG_NAMES = new Set([
@@ -17,21 +17,22 @@ const LONG_NAMES = new Set([
 const MAX_RESOLVE_DEPTH = 32;
 
 /** Pointer size of the target that produced `btf`: the size of its `long`, else 8. */
-export function pointerSizeOf(btf: BtfSource, raw?: BtfRawReads): number {
+export function pointerSizeOf(btf: BtfSource, reads: BtfRawReads): number {
   for (let id = 1; id < btf.typeCount; id++) {
     // only INTs can answer; the kind alone spares decoding the rest
-    if (raw && raw.kindOf(id) !== BtfKind.Int) continue;
-    const t = btf.type(id);
-    if (t.kind === BtfKind.Int && (t.size === 4 || t.size === 8) && LONG_NAMES.has(t.name)) return t.size;
+    if (reads.kindOf(id) !== BtfKind.Int) continue;
+    const size = reads.sizeOrTypeOf(id);
+    if ((size === 4 || size === 8) && LONG_NAMES.has(reads.nameOf(id))) return size;
   }
   return 8;
 }
 
+/** Sizes and alignments, read through BtfRawReads: structs and unions are never decoded into objects. */
 export class CLayout {
   /** Memoized alignments, -1 until computed (structs are asked about once per member otherwise). */
   private readonly alignments: Int32Array;
 
-  constructor(private readonly btf: BtfSource, readonly pointerSize: number) {
+  constructor(private readonly btf: BtfSource, private readonly reads: BtfRawReads, readonly pointerSize: number) {
     this.alignments = new Int32Array(btf.typeCount).fill(-1);
   }
 
@@ -40,26 +41,27 @@ export class CLayout {
    * declarations) or the chain is malformed.
    */
   sizeOf(id: number): number {
+    const reads = this.reads;
     let elements = 1;
     for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
-      const t = this.btf.type(id);
-      switch (t.kind) {
+      switch (reads.kindOf(id)) {
         case BtfKind.Int: case BtfKind.Float: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Enum:
         case BtfKind.Enum64: case BtfKind.Datasec:
-          return elements * t.size;
+          return elements * reads.sizeOrTypeOf(id);
         case BtfKind.Pointer:
           return elements * this.pointerSize;
         case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
-          id = t.target;
-          break;
         case BtfKind.Var:
-          id = t.type;
+          id = reads.sizeOrTypeOf(id);
           break;
-        case BtfKind.Array:
+        case BtfKind.Array: {
+          const t = this.btf.type(id);
+          if (t.kind !== BtfKind.Array) return -1;
           elements *= t.count;
           if (elements > 0xffffffff) return -1;
           id = t.elementType;
           break;
+        }
         default:
           return -1;
       }
@@ -77,26 +79,28 @@ export class CLayout {
   }
 
   private computeAlign(id: number): number {
-    const t = this.btf.type(id);
-    switch (t.kind) {
+    const reads = this.reads;
+    switch (reads.kindOf(id)) {
       case BtfKind.Int: case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Float:
-        return Math.min(this.pointerSize, t.size);
+        return Math.min(this.pointerSize, reads.sizeOrTypeOf(id));
       case BtfKind.Pointer:
         return this.pointerSize;
       case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
-        return this.alignOf(t.target);
-      case BtfKind.Array:
-        return this.alignOf(t.elementType);
+        return this.alignOf(reads.sizeOrTypeOf(id));
+      case BtfKind.Array: {
+        const t = this.btf.type(id);
+        return t.kind === BtfKind.Array ? this.alignOf(t.elementType) : 0;
+      }
       case BtfKind.Struct: case BtfKind.Union: {
         let max = 1;
-        for (const member of t.members) {
-          const align = this.alignOf(member.type);
+        for (let i = 0, n = reads.vlenOf(id); i < n; i++) {
+          const align = this.alignOf(reads.entryTypeOf(id, i));
           if (align <= 0) return 0;
           if (align > max) max = align;
           // A member placed off its natural alignment only happens in a packed struct.
-          if (member.bitfieldSize === 0 && member.bitOffset % (8 * align) !== 0) return 1;
+          if (reads.memberBitfieldSizeOf(id, i) === 0 && reads.memberBitOffsetOf(id, i) % (8 * align) !== 0) return 1;
         }
-        return t.size % max !== 0 ? 1 : max;
+        return reads.sizeOrTypeOf(id) % max !== 0 ? 1 : max;
       }
       default:
         return 0;
@@ -104,16 +108,17 @@ export class CLayout {
   }
 
   /**
-   * Whether the struct's layout can only come from `__attribute__((packed))`: some plain member sits
+   * Whether struct `id`'s layout can only come from `__attribute__((packed))`: some plain member sits
    * off its natural alignment, or the size isn't a multiple of the largest member alignment.
    */
-  isPacked(t: CompositeType): boolean {
+  isPacked(id: number): boolean {
+    const reads = this.reads;
     let max = 1;
-    for (const member of t.members) {
-      const align = this.alignOf(member.type);
-      if (align !== 0 && member.bitfieldSize === 0 && member.bitOffset % (8 * align) !== 0) return true;
+    for (let i = 0, n = reads.vlenOf(id); i < n; i++) {
+      const align = this.alignOf(reads.entryTypeOf(id, i));
+      if (align !== 0 && reads.memberBitfieldSizeOf(id, i) === 0 && reads.memberBitOffsetOf(id, i) % (8 * align) !== 0) return true;
       if (align > max) max = align;
     }
-    return t.size % max !== 0;
+    return reads.sizeOrTypeOf(id) % max !== 0;
   }
 }

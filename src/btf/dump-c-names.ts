@@ -7,6 +7,7 @@
  * Two namespaces are counted separately, as in C: tags (struct, union, enum names) and ordinary
  * identifiers (typedef names and enumerators).
  */
+import type { BtfRawReads } from './dump-c-raw.js';
 import { BtfKind, type BtfSource } from './types.js';
 
 export class NameTable {
@@ -14,7 +15,7 @@ export class NameTable {
   private readonly tagCounts = new Map<string, number>();
   private readonly identifierCounts = new Map<string, number>();
 
-  constructor(private readonly btf: BtfSource) {
+  constructor(btf: BtfSource, private readonly reads: BtfRawReads) {
     this.resolved = new Array<string | undefined>(btf.typeCount);
   }
 
@@ -35,10 +36,11 @@ export class NameTable {
   }
 
   private resolve(id: number, counts: Map<string, number>): string {
-    const t = this.btf.type(id);
-    let name = t.name;
+    const reads = this.reads;
+    let name = reads.nameOf(id);
+    const kind = reads.kindOf(id);
     // A forward declaration or an empty enum names a type defined elsewhere: it takes no number.
-    const declaresOnly = t.kind === BtfKind.Fwd || (t.kind === BtfKind.Enum && t.values.length === 0);
+    const declaresOnly = kind === BtfKind.Fwd || (kind === BtfKind.Enum && reads.vlenOf(id) === 0);
     if (name !== '' && !declaresOnly) {
       const count = bump(counts, name);
       // libbpf formats the numbered name into a 256-byte buffer.

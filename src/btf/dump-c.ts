@@ -17,10 +17,10 @@ import { TsbpfError } from '../errors.js';
 import { CLayout, pointerSizeOf } from './dump-c-layout.js';
 import { NameTable } from './dump-c-names.js';
 import { PaddingWriter } from './dump-c-padding.js';
-import { type BtfRawReads, rawReadsOf } from './dump-c-raw.js';
+import { type BtfRawReads, readsOf } from './dump-c-raw.js';
 import { ByteWriter } from './dump-c-writer.js';
 import {
-  BtfKind, type BtfSource, type BtfType, type CompositeType, type Enum64Type, type EnumType, type FwdType, type ReferenceType,
+  BtfKind, type BtfSource, type BtfType, type Enum64Type, type EnumType, type FwdType, type ReferenceType,
 } from './types.js';
 
 export interface FormatCOptions {
@@ -102,8 +102,8 @@ class CDumper {
   private readonly names: NameTable;
   private readonly layout: CLayout;
   private readonly padding: PaddingWriter;
-  /** The source's in-place reads, when it has them (see dump-c-raw.ts). */
-  private readonly raw: BtfRawReads | undefined;
+  /** Numbers and names read without decoding types (see dump-c-raw.ts). */
+  private readonly reads: BtfRawReads;
 
   constructor(private readonly btf: BtfSource, private readonly out: ByteWriter) {
     const count = btf.typeCount;
@@ -113,17 +113,16 @@ class CDumper {
     this.referenced = new Uint8Array(count);
     this.orderState[0] = ORDERED;
     this.emitState[0] = EMITTED;
-    this.names = new NameTable(btf);
-    const raw = (this.raw = rawReadsOf(btf));
-    const pointerSize = pointerSizeOf(btf, raw);
-    this.layout = new CLayout(btf, pointerSize);
+    const reads = (this.reads = readsOf(btf));
+    this.names = new NameTable(btf, reads);
+    const pointerSize = pointerSizeOf(btf, reads);
+    this.layout = new CLayout(btf, reads, pointerSize);
     this.padding = new PaddingWriter(pointerSize);
-    if (raw) this.markAllReferencedRaw(raw);
-    else for (let id = 1; id < count; id++) this.markReferenced(btf.type(id));
+    this.markAllReferenced(reads);
   }
 
-  /** markReferenced over every type, decoding only the kinds whose references aren't a single word. */
-  private markAllReferencedRaw(raw: BtfRawReads): void {
+  /** markReferenced over every type, decoding only arrays and data sections. */
+  private markAllReferenced(raw: BtfRawReads): void {
     const referenced = this.referenced;
     const count = this.btf.typeCount;
     for (let id = 1; id < count; id++) {
@@ -132,11 +131,11 @@ class CDumper {
         case BtfKind.TypeTag: case BtfKind.DeclTag: case BtfKind.Func: case BtfKind.Var:
           referenced[raw.sizeOrTypeOf(id)] = 1;
           break;
-        case BtfKind.FuncProto:
-          // parameters only, as markReferenced does: a return type doesn't make an enum "referenced"
+        case BtfKind.FuncProto: case BtfKind.Struct: case BtfKind.Union:
+          // members and parameters; not a return type, which doesn't make an enum "referenced"
           for (let i = 0, n = raw.vlenOf(id); i < n; i++) referenced[raw.entryTypeOf(id, i)] = 1;
           break;
-        case BtfKind.Array: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Datasec:
+        case BtfKind.Array: case BtfKind.Datasec:
           this.markReferenced(this.btf.type(id));
           break;
         default:
@@ -188,46 +187,49 @@ class CDumper {
   private order(id: number, throughPointer: boolean): boolean {
     const state = this.orderState[id];
     if (state === ORDERED) return true;
-    const raw = this.raw;
-    if (raw && state !== ORDERING) {
-      // What the switch below does for these kinds, without decoding them.
-      const kind = raw.kindOf(id);
-      if (kind === BtfKind.FuncProto) {
-        let strong = this.order(raw.sizeOrTypeOf(id), throughPointer);
-        for (let i = 0, n = raw.vlenOf(id); i < n; i++) if (this.order(raw.entryTypeOf(id, i), throughPointer)) strong = true;
-        return strong;
-      }
-      if (kind === BtfKind.Func || kind === BtfKind.Var || kind === BtfKind.Datasec || kind === BtfKind.DeclTag) {
-        this.orderState[id] = ORDERED;
-        return false;
-      }
-    }
-    const t = this.btf.type(id);
+    const reads = this.reads;
+    // Composites, prototypes and the kinds a header leaves out are handled without decoding them.
+    const kind = reads.kindOf(id);
     if (state === ORDERING) {
       // A named struct can close a cycle through a pointer by a forward declaration; nothing else can.
-      if ((t.kind === BtfKind.Struct || t.kind === BtfKind.Union) && throughPointer && t.name !== '') return false;
+      if ((kind === BtfKind.Struct || kind === BtfKind.Union) && throughPointer && reads.nameOf(id) !== '') return false;
       throw new BtfDumpError(id, 'unsatisfiable type cycle');
     }
-    switch (t.kind) {
-      case BtfKind.Int: case BtfKind.Float:
-        this.orderState[id] = ORDERED;
-        return false;
-      case BtfKind.Pointer: {
-        const strong = this.order(t.target, true);
-        this.orderState[id] = ORDERED;
-        return strong;
-      }
-      case BtfKind.Array:
-        return this.order(t.elementType, false);
+    switch (kind) {
       case BtfKind.Struct: case BtfKind.Union: {
         // Only embedded or anonymous (inline) composites need their members defined first.
-        if (throughPointer && t.name !== '') return false;
+        const named = reads.nameOf(id) !== '';
+        if (throughPointer && named) return false;
         this.orderState[id] = ORDERING;
-        for (const member of t.members) this.order(member.type, false);
-        if (t.name !== '') this.queue.push(id);
+        for (let i = 0, n = reads.vlenOf(id); i < n; i++) this.order(reads.entryTypeOf(id, i), false);
+        if (named) this.queue.push(id);
         this.orderState[id] = ORDERED;
         return true;
       }
+      case BtfKind.FuncProto: {
+        let strong = this.order(reads.sizeOrTypeOf(id), throughPointer);
+        for (let i = 0, n = reads.vlenOf(id); i < n; i++) if (this.order(reads.entryTypeOf(id, i), throughPointer)) strong = true;
+        return strong;
+      }
+      case BtfKind.Pointer: {
+        const strong = this.order(reads.sizeOrTypeOf(id), true);
+        this.orderState[id] = ORDERED;
+        return strong;
+      }
+      case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
+        return this.order(reads.sizeOrTypeOf(id), throughPointer);
+      case BtfKind.Int: case BtfKind.Float:
+      case BtfKind.Func: case BtfKind.Var: case BtfKind.Datasec: case BtfKind.DeclTag:
+        // Functions, variables, data sections and decl tags are not part of a C header.
+        this.orderState[id] = ORDERED;
+        return false;
+      default:
+        break;
+    }
+    const t = this.btf.type(id);
+    switch (t.kind) {
+      case BtfKind.Array:
+        return this.order(t.elementType, false);
       case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Fwd:
         if (t.name !== '' || !this.referenced[id]) this.queue.push(id);
         this.orderState[id] = ORDERED;
@@ -240,15 +242,7 @@ class CDumper {
         this.orderState[id] = ORDERED;
         return true;
       }
-      case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
-        return this.order(t.target, throughPointer);
-      case BtfKind.FuncProto: {
-        let strong = this.order(t.returnType, throughPointer);
-        for (const parameter of t.parameters) if (this.order(parameter.type, throughPointer)) strong = true;
-        return strong;
-      }
       default:
-        // Functions, variables, data sections and decl tags are not part of a C header.
         this.orderState[id] = ORDERED;
         return false;
     }
@@ -261,17 +255,29 @@ class CDumper {
   private emit(id: number, container: number): void {
     const state = this.emitState[id];
     if (state === EMITTED) return;
+    const reads = this.reads;
+    const kind = reads.kindOf(id);
+    if (kind === BtfKind.Struct || kind === BtfKind.Union) {
+      this.emitComposite(id, container, state);
+      return;
+    }
+    // References and prototypes never change state: they pass emission on to what they refer to.
+    if (kind === BtfKind.Pointer || kind === BtfKind.Volatile || kind === BtfKind.Const || kind === BtfKind.Restrict || kind === BtfKind.TypeTag) {
+      if (state !== EMITTING) this.emit(reads.sizeOrTypeOf(id), container);
+      return;
+    }
+    if (kind === BtfKind.FuncProto) {
+      if (state === EMITTING) return;
+      this.emit(reads.sizeOrTypeOf(id), container);
+      for (let i = 0, n = reads.vlenOf(id); i < n; i++) this.emit(reads.entryTypeOf(id, i), container);
+      return;
+    }
     const t = this.btf.type(id);
     const out = this.out;
     if (state === EMITTING) {
       // Reached again while being printed: a cycle, broken by a forward declaration.
       if (this.forwardEmitted[id]) return;
-      if (t.kind === BtfKind.Struct || t.kind === BtfKind.Union) {
-        if (id === container || t.name === '') return;
-        this.writeCompositeForward(id, t);
-        out.text(';\n\n');
-        this.forwardEmitted[id] = 1;
-      } else if (t.kind === BtfKind.Typedef) {
+      if (t.kind === BtfKind.Typedef) {
         // A typedef doubles as its own forward declaration (usable through pointers).
         if (!isBuiltinVaList(t)) {
           this.writeTypedef(id, t, 0);
@@ -295,9 +301,6 @@ class CDumper {
         }
         this.emitState[id] = EMITTED;
         break;
-      case BtfKind.Pointer: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
-        this.emit(t.target, container);
-        break;
       case BtfKind.Array:
         this.emit(t.elementType, container);
         break;
@@ -315,80 +318,90 @@ class CDumper {
         }
         this.emitState[id] = EMITTED;
         break;
-      case BtfKind.Struct: case BtfKind.Union: {
-        this.emitState[id] = EMITTING;
-        const topLevel = container === 0;
-        const anonymous = t.name === '';
-        if (topLevel || anonymous) {
-          // Its members will be spelled out, so whatever they need comes first.
-          const inner = anonymous ? container : id;
-          for (const member of t.members) this.emit(member.type, inner);
-        } else if (!this.forwardEmitted[id] && id !== container) {
-          this.writeCompositeForward(id, t);
-          out.text(';\n\n');
-          this.forwardEmitted[id] = 1;
-        }
-        if (topLevel) {
-          this.writeComposite(id, t, 0);
-          out.text(';\n\n');
-          this.emitState[id] = EMITTED;
-        } else {
-          this.emitState[id] = NOT_EMITTED;
-        }
-        break;
-      }
-      case BtfKind.FuncProto:
-        this.emit(t.returnType, container);
-        for (const parameter of t.parameters) this.emit(parameter.type, container);
-        break;
       default:
         break;
     }
   }
 
-  /** `struct name` / `union name` (or the bare keyword for an anonymous one). */
-  private writeCompositeForward(id: number, t: CompositeType): void {
+  /** emit() for a struct or union (`state` its emission state), read without decoding it. */
+  private emitComposite(id: number, container: number, state: number): void {
+    const reads = this.reads;
     const out = this.out;
-    out.text(t.kind === BtfKind.Struct ? 'struct' : 'union');
-    if (t.name !== '') {
+    const anonymous = reads.nameOf(id) === '';
+    if (state === EMITTING) {
+      // Reached again while being printed: a cycle, broken by a forward declaration.
+      if (this.forwardEmitted[id] || id === container || anonymous) return;
+      this.writeCompositeForward(id);
+      out.text(';\n\n');
+      this.forwardEmitted[id] = 1;
+      return;
+    }
+    this.emitState[id] = EMITTING;
+    const topLevel = container === 0;
+    if (topLevel || anonymous) {
+      // Its members will be spelled out, so whatever they need comes first.
+      const inner = anonymous ? container : id;
+      for (let i = 0, n = reads.vlenOf(id); i < n; i++) this.emit(reads.entryTypeOf(id, i), inner);
+    } else if (!this.forwardEmitted[id] && id !== container) {
+      this.writeCompositeForward(id);
+      out.text(';\n\n');
+      this.forwardEmitted[id] = 1;
+    }
+    if (topLevel) {
+      this.writeComposite(id, 0);
+      out.text(';\n\n');
+      this.emitState[id] = EMITTED;
+    } else {
+      this.emitState[id] = NOT_EMITTED;
+    }
+  }
+
+  /** `struct name` / `union name` (or the bare keyword for an anonymous one). */
+  private writeCompositeForward(id: number): void {
+    const out = this.out;
+    out.text(this.reads.kindOf(id) === BtfKind.Struct ? 'struct' : 'union');
+    if (this.reads.nameOf(id) !== '') {
       out.byte(SPACE);
       out.text(this.names.tagName(id));
     }
   }
 
-  private writeComposite(id: number, t: CompositeType, level: number): void {
+  private writeComposite(id: number, level: number): void {
     const out = this.out;
     const layout = this.layout;
-    const isStruct = t.kind === BtfKind.Struct;
-    const packed = isStruct && layout.isPacked(t);
-    this.writeCompositeForward(id, t);
+    const reads = this.reads;
+    const isStruct = reads.kindOf(id) === BtfKind.Struct;
+    const packed = isStruct && layout.isPacked(id);
+    this.writeCompositeForward(id);
     out.text(' {');
     const memberIndent = indent(level + 1);
     let offset = 0;
     let previousWasBitfield = false;
-    const members = t.members;
-    for (let i = 0; i < members.length; i++) {
-      const member = members[i]!;
-      const bits = member.bitfieldSize;
-      const memberAlign = packed ? 1 : layout.alignOf(member.type);
-      this.padding.write(out, offset, member.bitOffset, memberAlign, previousWasBitfield && bits !== 0, memberIndent);
+    const n = reads.vlenOf(id);
+    for (let i = 0; i < n; i++) {
+      const type = reads.entryTypeOf(id, i);
+      const bits = reads.memberBitfieldSizeOf(id, i);
+      const bitOffset = reads.memberBitOffsetOf(id, i);
+      const memberAlign = packed ? 1 : layout.alignOf(type);
+      this.padding.write(out, offset, bitOffset, memberAlign, previousWasBitfield && bits !== 0, memberIndent);
       out.newlineIndent(memberIndent);
-      this.writeDeclaration(member.type, member.name, level + 1);
+      this.writeDeclaration(type, reads.entryNameOf(id, i), level + 1);
       if (bits !== 0) {
         out.text(': ');
         out.unsigned(bits);
-        offset = member.bitOffset + bits;
+        offset = bitOffset + bits;
         previousWasBitfield = true;
       } else {
-        const size = layout.sizeOf(member.type);
-        offset = member.bitOffset + (size > 0 ? size * 8 : 0);
+        const size = layout.sizeOf(type);
+        offset = bitOffset + (size > 0 ? size * 8 : 0);
         previousWasBitfield = false;
       }
       out.byte(SEMICOLON);
     }
-    if (isStruct) this.padding.write(out, offset, t.size * 8, layout.alignOf(id), false, memberIndent);
+    const size = reads.sizeOrTypeOf(id);
+    if (isStruct) this.padding.write(out, offset, size * 8, layout.alignOf(id), false, memberIndent);
     // An empty struct stays on one line.
-    if (members.length !== 0 || t.size !== 0) out.newlineIndent(indent(level));
+    if (n !== 0 || size !== 0) out.newlineIndent(indent(level));
     out.byte(CLOSE_BRACE);
     if (packed) out.text(' __attribute__((packed))');
   }
@@ -456,14 +469,14 @@ class CDumper {
     for (;;) {
       stack[top++] = id;
       if (id === 0) break;
-      const t = this.btf.type(id);
-      const kind = t.kind;
+      const kind = this.reads.kindOf(id);
       if (kind === BtfKind.Pointer || kind === BtfKind.Volatile || kind === BtfKind.Const
-        || kind === BtfKind.Restrict || kind === BtfKind.TypeTag) {
-        id = (t as ReferenceType).target;
-      } else if (kind === BtfKind.FuncProto) {
-        id = t.returnType;
+        || kind === BtfKind.Restrict || kind === BtfKind.TypeTag || kind === BtfKind.FuncProto) {
+        // the target, or a prototype's return type
+        id = this.reads.sizeOrTypeOf(id);
       } else if (kind === BtfKind.Array) {
+        const t = this.btf.type(id);
+        if (t.kind !== BtfKind.Array) break;
         id = t.elementType;
       } else {
         break;
@@ -501,14 +514,16 @@ class CDumper {
    * inline. Returns false for a kind that can't end a chain (nothing is written).
    */
   private writeBaseType(id: number, level: number): boolean {
+    const kind = this.reads.kindOf(id);
+    if (kind === BtfKind.Struct || kind === BtfKind.Union) {
+      if (this.reads.nameOf(id) === '') this.writeComposite(id, level);
+      else this.writeCompositeForward(id);
+      return true;
+    }
     const t = this.btf.type(id);
     switch (t.kind) {
       case BtfKind.Int: case BtfKind.Float:
         this.out.text(t.name);
-        return true;
-      case BtfKind.Struct: case BtfKind.Union:
-        if (t.name === '') this.writeComposite(id, t, level);
-        else this.writeCompositeForward(id, t);
         return true;
       case BtfKind.Enum: case BtfKind.Enum64:
         if (t.name === '') {
@@ -533,7 +548,7 @@ class CDumper {
   private writeLeadingQualifiers(): void {
     const stack = this.stack;
     while (this.frameCount > 0) {
-      const kind = this.btf.type(stack[this.frameBase + this.frameCount - 1]!).kind;
+      const kind = this.reads.kindOf(stack[this.frameBase + this.frameCount - 1]!);
       if (kind === BtfKind.Volatile) this.out.text('volatile ');
       else if (kind === BtfKind.Const) this.out.text('const ');
       else if (kind === BtfKind.Restrict) this.out.text('restrict ');
@@ -546,7 +561,7 @@ class CDumper {
   private dropQualifiers(): void {
     const stack = this.stack;
     while (this.frameCount > 0) {
-      const kind = this.btf.type(stack[this.frameBase + this.frameCount - 1]!).kind;
+      const kind = this.reads.kindOf(stack[this.frameBase + this.frameCount - 1]!);
       if (kind !== BtfKind.Volatile && kind !== BtfKind.Const && kind !== BtfKind.Restrict && kind !== BtfKind.TypeTag) return;
       this.frameCount--;
     }
@@ -575,20 +590,57 @@ class CDumper {
         lastWasPointer = false;
         continue;
       }
-      const t = this.btf.type(id);
-      switch (t.kind) {
+      // The common links are handled by kind alone; only the rest need the decoded type.
+      const kind = this.reads.kindOf(id);
+      switch (kind) {
         case BtfKind.Int: case BtfKind.Float: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Enum:
         case BtfKind.Enum64: case BtfKind.Fwd: case BtfKind.Typedef:
           this.writeLeadingQualifiers();
           this.writeBaseType(id, level);
-          break;
+          lastWasPointer = false;
+          continue;
         case BtfKind.Pointer:
           if (lastWasPointer) out.byte(STAR);
           else out.text(' *');
+          lastWasPointer = true;
+          continue;
+        case BtfKind.Volatile: out.text(' volatile'); lastWasPointer = false; continue;
+        case BtfKind.Const: out.text(' const'); lastWasPointer = false; continue;
+        case BtfKind.Restrict: out.text(' restrict'); lastWasPointer = false; continue;
+        case BtfKind.FuncProto: {
+          this.dropQualifiers();
+          if (this.frameCount > 0) {
+            out.text(' (');
+            this.writeChain(name, level);
+            out.byte(CLOSE_PAREN);
+          } else {
+            this.writeName(name, lastWasPointer);
+          }
+          const reads = this.reads;
+          const n = reads.vlenOf(id);
+          // Clang encodes `f(void)` as one unnamed void parameter; both forms print as (void).
+          if (n === 0 || (n === 1 && reads.entryTypeOf(id, 0) === 0)) {
+            out.text('(void)');
+            return;
+          }
+          out.byte(OPEN_PAREN);
+          for (let i = 0; i < n; i++) {
+            if (i > 0) out.text(', ');
+            const type = reads.entryTypeOf(id, i);
+            if (i === n - 1 && type === 0) {
+              out.text('...');
+              break;
+            }
+            this.writeDeclaration(type, reads.entryNameOf(id, i), level);
+          }
+          out.byte(CLOSE_PAREN);
+          return;
+        }
+        default:
           break;
-        case BtfKind.Volatile: out.text(' volatile'); break;
-        case BtfKind.Const: out.text(' const'); break;
-        case BtfKind.Restrict: out.text(' restrict'); break;
+      }
+      const t = this.btf.type(id);
+      switch (t.kind) {
         case BtfKind.TypeTag:
           this.writeLeadingQualifiers();
           out.text(' __attribute__((btf_type_tag("');
@@ -603,7 +655,7 @@ class CDumper {
             return;
           }
           // Consecutive dimensions need no parentheses between them: `int a[2][3]`.
-          const multidimensional = this.btf.type(stack[this.frameBase + this.frameCount - 1]!).kind === BtfKind.Array;
+          const multidimensional = this.reads.kindOf(stack[this.frameBase + this.frameCount - 1]!) === BtfKind.Array;
           if (name !== '' && !lastWasPointer) out.byte(SPACE);
           if (!multidimensional) out.byte(OPEN_PAREN);
           this.writeChain(name, level);
@@ -611,39 +663,10 @@ class CDumper {
           this.writeDimension(t.count);
           return;
         }
-        case BtfKind.FuncProto: {
-          this.dropQualifiers();
-          if (this.frameCount > 0) {
-            out.text(' (');
-            this.writeChain(name, level);
-            out.byte(CLOSE_PAREN);
-          } else {
-            this.writeName(name, lastWasPointer);
-          }
-          const parameters = t.parameters;
-          const n = parameters.length;
-          // Clang encodes `f(void)` as one unnamed void parameter; both forms print as (void).
-          if (n === 0 || (n === 1 && parameters[0]!.type === 0)) {
-            out.text('(void)');
-            return;
-          }
-          out.byte(OPEN_PAREN);
-          for (let i = 0; i < n; i++) {
-            if (i > 0) out.text(', ');
-            const parameter = parameters[i]!;
-            if (i === n - 1 && parameter.type === 0) {
-              out.text('...');
-              break;
-            }
-            this.writeDeclaration(parameter.type, parameter.name, level);
-          }
-          out.byte(CLOSE_PAREN);
-          return;
-        }
         default:
           return;
       }
-      lastWasPointer = t.kind === BtfKind.Pointer;
+      lastWasPointer = false;
     }
     this.writeName(name, lastWasPointer);
   }
