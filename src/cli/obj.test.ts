@@ -1,6 +1,6 @@
 /**
  * `tsbpf obj show|disasm` as a subprocess: text and JSON, and the error policy (one line, exit 1, no
- * stack). Runs main.js once it wires `obj`, else a test-only shell with the same policy.
+ * stack), through the real CLI entry point.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,10 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { corpus, hasTool, type Corpus } from '../test-support/corpus.js';
 import { objShowText } from './obj.js';
 
-const main = fileURLToPath(new URL('./main.js', import.meta.url));
-const shell = fileURLToPath(new URL('./obj-cli.test-support.js', import.meta.url));
-const wired = spawnSync(process.execPath, [main, '--help'], { encoding: 'utf8' }).stdout.includes('obj ');
-const cli = wired ? main : shell;
+const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const skip = hasTool('clang') && hasTool('llvm-objdump') && hasTool('readelf') ? false : 'clang, llvm-objdump and readelf are needed';
 
 function tsbpf(...args: string[]) {
