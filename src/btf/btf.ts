@@ -77,14 +77,11 @@ export class Btf implements BtfSource {
    * `new Array(126000)`) or need filling up front, which costs more than a cold CLI run can spare.
    */
   readonly #cache: (BtfType | undefined)[][] = [];
-  /**
-   * Decoded strings by own string-table offset: slot i + 1 in #stringSlots points at #stringList[i].
-   * A typed array rather than a Map: vmlinux's C dump asks for ~300 000 names, and a Map of that size
-   * cost more than decoding; one string object per offset also lets callers hash a name only once.
-   * Allocated on the first string() so that a parse alone stays cheap.
+  /*
+   * Strings are not cached by offset: the C dump of vmlinux asks for ~150 000 names, most of them
+   * once (members, parameters), and a cache (a Map, or a typed array over the 2.6 MB table, whose
+   * pages fault in one by one) cost more than slicing a name again; type() objects keep theirs.
    */
-  #stringSlots: Int32Array | undefined;
-  readonly #stringList: string[] = [];
   /** The whole own string table as one JS string when it is pure ASCII (byte offset = char offset), else null. */
   #asciiTable: string | null | undefined;
   #nameIndex: { heads: Int32Array; next: Int32Array; mask: number } | undefined;
@@ -320,13 +317,7 @@ export class Btf implements BtfSource {
     if (!(offset >= 0 && offset < this.stringsLength)) {
       throw new BtfError(referencedAt < 0 ? 0 : referencedAt, `string offset ${offset} is outside the ${this.stringsLength}-byte string table`);
     }
-    const own = offset - this.stringBase;
-    const slots = (this.#stringSlots ??= new Int32Array(this.header.stringLength));
-    const slot = slots[own]!;
-    if (slot !== 0) return this.#stringList[slot - 1]!;
-    const text = this.#decodeString(own);
-    slots[own] = this.#stringList.push(text);
-    return text;
+    return this.#decodeString(offset - this.stringBase);
   }
 
   /**
