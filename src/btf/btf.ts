@@ -296,6 +296,15 @@ export class Btf implements BtfSource {
     return this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 31 === 1 ? offset >>> 24 : 0;
   }
 
+  /** Value `index` of 32-bit ENUM `id`, as EnumValue.value: signed when kind_flag says so, else unsigned. */
+  enumValueOf(id: number, index: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.enumValueOf(id, index);
+    const at = this.#entry(id, index, 1 << BtfKind.Enum) + 4;
+    return this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 31 === 1
+      ? this.#view.getInt32(at, this.littleEndian)
+      : this.#view.getUint32(at, this.littleEndian);
+  }
+
   /** Byte offset of own type `id`'s entry `index`; throws unless the kind is in `kinds` (a bit per kind) and index < vlen. */
   #entry(id: number, index: number, kinds: number): number {
     const at = this.#record(id);

@@ -27,10 +27,13 @@ export interface BtfRawReads {
   memberBitOffsetOf(id: number, index: number): number;
   /** Member `index`'s bitfield width (0 when not a bitfield). */
   memberBitfieldSizeOf(id: number, index: number): number;
+  /** A 32-bit ENUM's value `index`: signed when the enum is, else unsigned (as EnumValue.value). */
+  enumValueOf(id: number, index: number): number;
 }
 
 const READS: readonly (keyof BtfRawReads)[] = [
   'kindOf', 'sizeOrTypeOf', 'vlenOf', 'entryTypeOf', 'nameOf', 'entryNameOf', 'memberBitOffsetOf', 'memberBitfieldSizeOf',
+  'enumValueOf',
 ];
 
 /** `btf`'s own in-place reads when it offers them all, else reads through its decoded types. */
@@ -89,6 +92,13 @@ class DecodedReads implements BtfRawReads {
   memberBitfieldSizeOf(id: number, index: number): number {
     const t = this.btf.type(id);
     return t.kind === BtfKind.Struct || t.kind === BtfKind.Union ? (t.members[index]?.bitfieldSize ?? 0) : 0;
+  }
+
+  enumValueOf(id: number, index: number): number {
+    const t = this.btf.type(id);
+    if (t.kind !== BtfKind.Enum) return 0;
+    const value = t.values[index]?.value ?? 0;
+    return t.signed ? value | 0 : value >>> 0;
   }
 }
 

@@ -20,7 +20,7 @@ import { PaddingWriter } from './dump-c-padding.js';
 import { type BtfRawReads, readsOf } from './dump-c-raw.js';
 import { ByteWriter } from './dump-c-writer.js';
 import {
-  BtfKind, type BtfSource, type BtfType, type Enum64Type, type EnumType, type FwdType, type ReferenceType,
+  BtfKind, type BtfSource, type BtfType, type FwdType, type ReferenceType,
 } from './types.js';
 
 export interface FormatCOptions {
@@ -218,6 +218,10 @@ class CDumper {
       }
       case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
         return this.order(reads.sizeOrTypeOf(id), throughPointer);
+      case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Fwd:
+        if (reads.nameOf(id) !== '' || !this.referenced[id]) this.queue.push(id);
+        this.orderState[id] = ORDERED;
+        return true;
       case BtfKind.Int: case BtfKind.Float:
       case BtfKind.Func: case BtfKind.Var: case BtfKind.Datasec: case BtfKind.DeclTag:
         // Functions, variables, data sections and decl tags are not part of a C header.
@@ -230,10 +234,6 @@ class CDumper {
     switch (t.kind) {
       case BtfKind.Array:
         return this.order(t.elementType, false);
-      case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Fwd:
-        if (t.name !== '' || !this.referenced[id]) this.queue.push(id);
-        this.orderState[id] = ORDERED;
-        return true;
       case BtfKind.Typedef: {
         const strong = this.order(t.target, throughPointer);
         // Like a struct, a typedef reached through a pointer to something weak can wait.
@@ -266,6 +266,15 @@ class CDumper {
       if (state !== EMITTING) this.emit(reads.sizeOrTypeOf(id), container);
       return;
     }
+    if (kind === BtfKind.Enum || kind === BtfKind.Enum64) {
+      if (state === EMITTING) return;
+      if (container === 0) {
+        this.writeEnum(id, 0);
+        this.out.text(';\n\n');
+      }
+      this.emitState[id] = EMITTED;
+      return;
+    }
     if (kind === BtfKind.FuncProto) {
       if (state === EMITTING) return;
       this.emit(reads.sizeOrTypeOf(id), container);
@@ -294,13 +303,6 @@ class CDumper {
         this.emitState[id] = EMITTED;
         break;
       }
-      case BtfKind.Enum: case BtfKind.Enum64:
-        if (container === 0) {
-          this.writeEnum(id, t, 0);
-          out.text(';\n\n');
-        }
-        this.emitState[id] = EMITTED;
-        break;
       case BtfKind.Array:
         this.emit(t.elementType, container);
         break;
@@ -406,35 +408,41 @@ class CDumper {
     if (packed) out.text(' __attribute__((packed))');
   }
 
-  private writeEnum(id: number, t: EnumType | Enum64Type, level: number): void {
+  /** An enum's definition; 32-bit enums are read in place, ENUM64 (rare) through its decoded type. */
+  private writeEnum(id: number, level: number): void {
     const out = this.out;
+    const reads = this.reads;
     out.text('enum');
-    if (t.name !== '') {
+    if (reads.nameOf(id) !== '') {
       out.byte(SPACE);
       out.text(this.names.tagName(id));
     }
-    if (t.values.length === 0) return;
+    const n = reads.vlenOf(id);
+    if (n === 0) return;
     out.text(' {');
     const valueIndent = indent(level + 1);
-    if (t.kind === BtfKind.Enum) {
-      for (const entry of t.values) {
+    if (reads.kindOf(id) === BtfKind.Enum) {
+      for (let i = 0; i < n; i++) {
         out.newlineIndent(valueIndent);
-        out.text(this.names.enumeratorName(entry.name));
+        out.text(this.names.enumeratorName(reads.entryNameOf(id, i)));
         out.text(' = ');
-        out.decimal(t.signed ? entry.value | 0 : entry.value >>> 0);
+        out.decimal(reads.enumValueOf(id, i));
         out.byte(COMMA);
       }
     } else {
-      for (const entry of t.values) {
-        out.newlineIndent(valueIndent);
-        out.text(this.names.enumeratorName(entry.name));
-        out.text(' = ');
-        if (t.signed) {
-          out.decimal(BigInt.asIntN(64, entry.value));
-          out.text('LL,');
-        } else {
-          out.decimal(BigInt.asUintN(64, entry.value));
-          out.text('ULL,');
+      const t = this.btf.type(id);
+      if (t.kind === BtfKind.Enum64) {
+        for (const entry of t.values) {
+          out.newlineIndent(valueIndent);
+          out.text(this.names.enumeratorName(entry.name));
+          out.text(' = ');
+          if (t.signed) {
+            out.decimal(BigInt.asIntN(64, entry.value));
+            out.text('LL,');
+          } else {
+            out.decimal(BigInt.asUintN(64, entry.value));
+            out.text('ULL,');
+          }
         }
       }
     }
@@ -520,18 +528,19 @@ class CDumper {
       else this.writeCompositeForward(id);
       return true;
     }
+    if (kind === BtfKind.Enum || kind === BtfKind.Enum64) {
+      if (this.reads.nameOf(id) === '') {
+        this.writeEnum(id, level);
+      } else {
+        this.out.text('enum ');
+        this.out.text(this.names.tagName(id));
+      }
+      return true;
+    }
     const t = this.btf.type(id);
     switch (t.kind) {
       case BtfKind.Int: case BtfKind.Float:
         this.out.text(t.name);
-        return true;
-      case BtfKind.Enum: case BtfKind.Enum64:
-        if (t.name === '') {
-          this.writeEnum(id, t, level);
-        } else {
-          this.out.text('enum ');
-          this.out.text(this.names.tagName(id));
-        }
         return true;
       case BtfKind.Fwd:
         this.writeForward(id, t);
