@@ -7,11 +7,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { Btf } from '../btf/btf.js';
-import { btfRawJson, formatBtfRaw } from '../btf/dump-raw.js';
-import { formatBtfAsCBytes } from '../btf/dump-c.js';
-import { parseElf } from '../elf/index.js';
 import { TsbpfError } from '../errors.js';
-import { BtfObject } from '../info/btf-object.js';
 import type { CliContext } from './main.js';
 import { UsageError } from './cli-errors.js';
 import { toJson } from './output.js';
@@ -28,29 +24,35 @@ function readPath(path: string): Uint8Array {
   }
 }
 
+// The ELF reader, the kernel boundary and the two dumpers load only when a command needs them:
+// process start-up is most of a one-shot dump's time.
+
 /** Raw BTF from a file: the file itself, or the .BTF section of an ELF object. */
-function btfBytesOf(path: string): Uint8Array {
+async function btfBytesOf(path: string): Promise<Uint8Array> {
   const bytes = readPath(path);
   if (!ELF_MAGIC.every((byte, i) => bytes[i] === byte)) return bytes;
+  const { parseElf } = await import('../elf/index.js');
   const section = parseElf(bytes).sectionByName('.BTF');
   if (!section) throw new TsbpfError(`${path} has no .BTF section`, 'compile the object with clang -g to get BTF');
   return section.data;
 }
 
-function parseFile(path: string, base: Btf | undefined): Btf {
-  return Btf.parse(btfBytesOf(path), base ? { base } : {});
+async function parseFile(path: string, base: Btf | undefined): Promise<Btf> {
+  return Btf.parse(await btfBytesOf(path), base ? { base } : {});
 }
 
 interface DumpFlags {
   baseBtf?: string;
 }
 
-function dump(btf: Btf, format: string, json: boolean, pretty: boolean): void {
+async function dump(btf: Btf, format: string, json: boolean, pretty: boolean): Promise<void> {
   if (format === 'raw') {
+    const { btfRawJson, formatBtfRaw } = await import('../btf/dump-raw.js');
     process.stdout.write(json ? `${toJson(btfRawJson(btf), pretty)}\n` : formatBtfRaw(btf));
     return;
   }
   if (json) throw new UsageError('format c has no JSON output', 'drop -j, or use format raw');
+  const { formatBtfAsCBytes } = await import('../btf/dump-c.js');
   process.stdout.write(formatBtfAsCBytes(btf));
 }
 
@@ -71,13 +73,14 @@ export function registerBtf(program: Command, context: CliContext): void {
         }
         format = rest[1];
       }
-      const base = flags.baseBtf ? parseFile(flags.baseBtf, undefined) : undefined;
+      const base = flags.baseBtf ? await parseFile(flags.baseBtf, undefined) : undefined;
       let parsed: Btf;
       if (source === 'file') {
-        parsed = parseFile(target, base);
+        parsed = await parseFile(target, base);
       } else if (source === 'id') {
         const id = Number(target);
         if (!Number.isInteger(id) || id <= 0) throw new UsageError(`${JSON.stringify(target)} is not a BTF object id`, 'give a positive integer, e.g. from bpftool btf list');
+        const { BtfObject } = await import('../info/btf-object.js');
         using object = BtfObject.fromId(id);
         const info = object.info();
         // module BTF from the kernel is split on vmlinux; bpftool loads that base itself
@@ -86,6 +89,6 @@ export function registerBtf(program: Command, context: CliContext): void {
       } else {
         throw new UsageError(`unknown BTF source ${JSON.stringify(source)}`, 'use "file PATH" or "id N"');
       }
-      dump(parsed, format, options.json, options.pretty);
+      await dump(parsed, format, options.json, options.pretty);
     })());
 }

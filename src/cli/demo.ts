@@ -3,12 +3,10 @@
  * and reads it, finds it among the kernel's maps the way `bpftool map list` does, and removes it. Each
  * step says in a sentence what happened in the kernel. The tools issue grows this into the full tour.
  */
-import type { Command } from 'commander';
 import { BpfMap, MapType, codecs, mapTypeName } from '../maps/index.js';
 import { ProgramType, programTypeName } from '../programs/index.js';
 import { mapIds, mapInfoById } from '../info/index.js';
 import { haveHelper, haveMapType, haveProgramType } from '../features/index.js';
-import type { CliContext } from './main.js';
 import { toJson, type OutputOptions } from './output.js';
 
 const DEMO_MAP_NAME = 'tsbpf_demo';
@@ -17,13 +15,6 @@ interface DemoStep {
   title: string;
   explanation: string;
   lines: string[];
-}
-
-export function registerDemo(program: Command, context: CliContext): void {
-  program
-    .command('demo')
-    .description('a short live demo: feature probe, a map created, written, read and listed, then removed')
-    .action(context.run('demo', (options) => runDemo(options)));
 }
 
 export function runDemo(options: OutputOptions): void {

@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode, exitCodeFor, formatError, UsageError } from './cli-errors.js';
 import type { OutputOptions } from './output.js';
-import { registerDemo } from './demo.js';
+import { registerDemo } from './demo-command.js';
 import { registerFeature } from './feature-command.js';
 import { registerBtf } from './btf.js';
 import { registerObj } from './obj.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { corpus, hasTool, type Corpus } from '../test-support/corpus.js';
-import { objShowText } from './obj.js';
+import { objShowText } from './obj-output.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const skip = hasTool('clang') && hasTool('llvm-objdump') && hasTool('readelf') ? false : 'clang, llvm-objdump and readelf are needed';
