@@ -2,7 +2,9 @@
  * btf-parse: /sys/kernel/btf/vmlinux into a queryable form, in process, tsbpf against libbpf's
  * btf__parse in our own C (btf_parse.c, built here into bench/.build/). Goal (issue 3): ≤ 1.5×.
  *
- * What the headline covers, on both sides: reading the file (one read into a buffer) and parsing it
+ * What the headline covers, on both sides: getting the file's bytes (libbpf reads them into a buffer;
+ * tsbpf maps the sysfs file read-only where the kernel allows it, as every tsbpf reader of kernel BTF
+ * does, else reads it) and parsing them
  * to the point where any type can be fetched by id — header checks and an index of every type's
  * offset. tsbpf decodes a type on first `type(id)`; libbpf's structs are already in place, so the
  * second figure is the first name lookup on a fresh parse (tsbpf builds its hash index there; libbpf's
@@ -13,8 +15,8 @@
  *
  *   npm run bench -- btf-parse [--rounds 7] [--iterations 20] [--no-pin]
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Btf } from '../../src/btf/btf.js';
+import { readKernelBtfFile } from '../../src/sys/index.js';
 import { BtfKind } from '../../src/btf/types.js';
 import { buildC, type Benchmark, intOption, median, nowNs, pinToOneCpu, runJson, statusFor } from '../harness.js';
 
@@ -22,30 +24,12 @@ const PATH = '/sys/kernel/btf/vmlinux';
 const LOOKUP = 'task_struct';
 const GOAL = 1.5;
 
-function readWhole(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    // allocUnsafe: the read fills every byte, so zeroing 5 MB first would be wasted time
-    const bytes: Uint8Array = Buffer.allocUnsafe(size);
-    let done = 0;
-    while (done < size) {
-      const n = readSync(fd, bytes, done, size - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return done === size ? bytes : bytes.subarray(0, done);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function tsRound(iterations: number): { parse: number; find: number } {
   const parse: number[] = [];
   const find: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const start = nowNs();
-    const btf = Btf.parse(readWhole(PATH));
+    const btf = Btf.parse(readKernelBtfFile(PATH));
     parse.push(Number(nowNs() - start));
     const lookup = nowNs();
     const found = btf.findByName(LOOKUP, BtfKind.Struct);

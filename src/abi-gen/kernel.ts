@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Btf } from '../btf/btf.js';
+import { readKernelBtfFile } from '../sys/kernel-btf-file.js';
 
 export const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
 const OSRELEASE = '/proc/sys/kernel/osrelease';
@@ -17,7 +18,7 @@ export function kernelRelease(): string {
 }
 
 export function vmlinuxBtf(): Btf {
-  return Btf.parse(readFileSync(VMLINUX_BTF));
+  return Btf.parse(readKernelBtfFile(VMLINUX_BTF));
 }
 
 /**

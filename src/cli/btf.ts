@@ -15,9 +15,12 @@ import { toJson } from './output.js';
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
-function readPath(path: string): Uint8Array {
+/** A file's bytes; kernel BTF is mapped rather than read (through the kernel boundary, loaded only then). */
+async function readPath(path: string): Promise<Uint8Array> {
   try {
-    return readFileSync(path);
+    if (!path.startsWith('/sys/kernel/btf/')) return readFileSync(path);
+    const { isKernelBtfPath, readKernelBtfFile } = await import('../sys/kernel-btf-file.js');
+    return isKernelBtfPath(path) ? readKernelBtfFile(path) : readFileSync(path);
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'error';
     throw new TsbpfError(`cannot read ${path}: ${code}`, 'check the path and permissions');
@@ -29,7 +32,7 @@ function readPath(path: string): Uint8Array {
 
 /** Raw BTF from a file: the file itself, or the .BTF section of an ELF object. */
 async function btfBytesOf(path: string): Promise<Uint8Array> {
-  const bytes = readPath(path);
+  const bytes = await readPath(path);
   if (!ELF_MAGIC.every((byte, i) => bytes[i] === byte)) return bytes;
   const { parseElf } = await import('../elf/index.js');
   const section = parseElf(bytes).sectionByName('.BTF');
@@ -84,7 +87,7 @@ export function registerBtf(program: Command, context: CliContext): void {
         using object = BtfObject.fromId(id);
         const info = object.info();
         // module BTF from the kernel is split on vmlinux; bpftool loads that base itself
-        const kernelBase = base ?? (info.kernelBtf && info.name !== 'vmlinux' ? Btf.parse(readPath(VMLINUX)) : undefined);
+        const kernelBase = base ?? (info.kernelBtf && info.name !== 'vmlinux' ? Btf.parse(await readPath(VMLINUX)) : undefined);
         parsed = Btf.parse(object.data(), kernelBase ? { base: kernelBase } : {});
       } else {
         throw new UsageError(`unknown BTF source ${JSON.stringify(source)}`, 'use "file PATH" or "id N"');

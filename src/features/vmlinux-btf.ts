@@ -3,7 +3,7 @@
  * probes need for attach_btf_id. A thin shell over the btf layer's parser (src/btf/btf.ts), which
  * replaced the stopgap scanner that lived here; the names below stay for the probes' sake.
  */
-import { readFileSync } from 'node:fs';
+import { readKernelBtfFile } from '../sys/index.js';
 import { Btf } from '../btf/btf.js';
 import { BtfError } from '../btf/btf-error.js';
 
@@ -54,7 +54,7 @@ let vmlinux: Uint8Array | null | undefined;
 export function vmlinuxBtf(): Uint8Array | null {
   if (vmlinux === undefined) {
     try {
-      vmlinux = readFileSync(VMLINUX_BTF_PATH);
+      vmlinux = readKernelBtfFile(VMLINUX_BTF_PATH);
     } catch {
       vmlinux = null;
     }

@@ -11,3 +11,4 @@ export { mapShared, detachMapping, releaseWhenUnreachable, unmap, type Mapping }
 export { possibleCpus, onlineCpus, possibleCpuCount, parseCpuList } from './cpus.js';
 export { PreparedMapElem } from './map-elem.js';
 export { mount } from './mount.js';
+export { readKernelBtfFile, isKernelBtfPath, VMLINUX_BTF_PATH, KERNEL_BTF_DIRECTORY } from './kernel-btf-file.js';
