@@ -11,6 +11,7 @@ import { BtfExtError } from './ext-error.js';
 import {
   CORE_RELOCATION_KIND_NAMES, type BtfExtSection, type CoreRelocation, type FuncInfo, type LineInfo,
 } from './ext-records.js';
+import { INSTRUCTION_BYTES as INSTRUCTION_SIZE } from '../asm/instruction.js';
 
 export { BtfExtError } from './ext-error.js';
 export * from './ext-records.js';
@@ -23,7 +24,6 @@ const HEADER_WITH_CORE_SIZE = 32;
 const FUNC_INFO_MIN_SIZE = 8;
 const LINE_INFO_MIN_SIZE = 16;
 const CORE_RELO_MIN_SIZE = 16;
-const INSTRUCTION_SIZE = 8;
 
 export interface BtfExtHeader {
   readonly version: number;

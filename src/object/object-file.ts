@@ -18,8 +18,8 @@ import { readBtfMaps, type BtfMap } from './btf-maps.js';
 import { ObjectError } from './object-error.js';
 import { closestSectionName, matchSection } from './section-names.js';
 import { simpleTypeName } from './type-names.js';
+import { INSTRUCTION_BYTES as INSTRUCTION_SIZE } from '../asm/instruction.js';
 
-const INSTRUCTION_SIZE = 8;
 /** struct bpf_map_def: type, key_size, value_size, max_entries, map_flags (u32 each). */
 const LEGACY_MAP_DEF_FIELDS = 5;
 

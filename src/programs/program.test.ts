@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync } from 'node:fs';
 import { exit, loadMapFd, loadReg, mov64Imm, mov64Reg, Register, storeReg, type Instruction } from '../asm/index.js';
 import { BpfError, ClosedError, InvalidArgumentError, VerifierError } from '../errors.js';
 import { programIds } from '../info/index.js';
@@ -9,15 +9,10 @@ import { abi, bpf, closeRawFd, FileDescriptor } from '../sys/index.js';
 import { bpftoolJson, kernelObjectCounts, openFdCount } from '../test-support/kernel.js';
 import { AttachType } from './attach-types.js';
 import { Program } from './program.js';
+import { DEFAULT_BPFFS, ensureBpffs } from '../sys/index.js';
 import { ProgramType, programTypeName } from './program-types.js';
 
-const BPFFS = '/sys/fs/bpf';
-
-/** Mounts bpffs where the tests pin, if nothing is mounted there yet. */
-function ensureBpffs(): void {
-  const mounted = readFileSync('/proc/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === BPFFS && line.split(' ')[2] === 'bpf');
-  if (!mounted) execFileSync('mount', ['-t', 'bpf', 'bpf', BPFFS]);
-}
+const BPFFS = DEFAULT_BPFFS;
 
 const returning = (value: number): Instruction[] => [mov64Imm(Register.R0, value), exit()];
 

@@ -5,7 +5,7 @@
 import { encodeInstructions, INSTRUCTION_BYTES } from '../asm/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { programInfo, type ProgramInfo } from '../info/program-info.js';
-import { bpf, FdOwner, FileDescriptor, NativeMemory } from '../sys/index.js';
+import { bpf, ensureBpffsFor, FdOwner, FileDescriptor, NativeMemory } from '../sys/index.js';
 import { validatePinPath } from './pin-path.js';
 import type { BtfExtRecords, ProgramSpec } from './program-spec.js';
 import { programTypeName, type ProgramType } from './program-types.js';
@@ -143,6 +143,7 @@ export class Program extends FdOwner {
   /** Pins the program at `path` on a bpffs mount, so it outlives this process; unlink the path to unpin. */
   pin(path: string): void {
     validatePinPath(path);
+    ensureBpffsFor(path);
     bpf.objPin(this.fd.value, path);
   }
 

@@ -12,3 +12,4 @@ export { possibleCpus, onlineCpus, possibleCpuCount, parseCpuList } from './cpus
 export { PreparedMapElem } from './map-elem.js';
 export { mount } from './mount.js';
 export { readKernelBtfFile, isKernelBtfPath, VMLINUX_BTF_PATH, KERNEL_BTF_DIRECTORY } from './kernel-btf-file.js';
+export { DEFAULT_BPFFS, ensureBpffs, ensureBpffsFor, isBpffsMounted, unpin } from './bpffs.js';
