@@ -86,6 +86,7 @@ export class Btf implements BtfSource {
   #asciiTable: string | null | undefined;
   #nameIndex: { heads: Int32Array; next: Int32Array; mask: number } | undefined;
   #pointerSize: number | undefined;
+  #asciiBytes: Uint8Array | null | undefined;
 
   private constructor(bytes: Uint8Array, base: Btf | undefined) {
     this.#bytes = bytes;
@@ -280,6 +281,57 @@ export class Btf implements BtfSource {
     if (id < this.firstTypeId && this.base) return this.base.entryNameOf(id, index);
     const at = this.#entry(id, index, ENTRY_NAMED);
     return this.#string(this.#view.getUint32(at, this.littleEndian), at);
+  }
+
+  /**
+   * The name offset of type `id` in the combined string table (0 for void), read in place: with
+   * asciiStringBytes it lets the C dumper count and copy names without making JS strings.
+   */
+  nameOffsetOf(id: number): number {
+    if (id === 0) return 0;
+    if (id < this.firstTypeId && this.base) return this.base.nameOffsetOf(id);
+    // the walk checked every type's name offset against the table
+    return this.#view.getUint32(this.#record(id), this.littleEndian);
+  }
+
+  /** entryNameOf's string-table offset (checked, so that a bad one fails as entryNameOf would). */
+  entryNameOffsetOf(id: number, index: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.entryNameOffsetOf(id, index);
+    const at = this.#entry(id, index, ENTRY_NAMED);
+    const offset = this.#view.getUint32(at, this.littleEndian);
+    if (offset >= this.stringsLength) this.#string(offset, at);
+    return offset;
+  }
+
+  /**
+   * The combined string table (base's, then this blob's) as bytes indexed by string offset, when
+   * every byte is ASCII (so bytes are exactly what string() would give); else null. Unsplit BTF
+   * gets a view of its own bytes; split BTF a one-off copy of both tables.
+   */
+  asciiStringBytes(): Uint8Array | null {
+    if (this.#asciiBytes !== undefined) return this.#asciiBytes;
+    const start = this.#stringStart;
+    const own = this.#bytes.subarray(start, start + this.header.stringLength);
+    let ascii = true;
+    for (let i = 0, n = own.length; i < n; i++) {
+      if (own[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    let result: Uint8Array | null = null;
+    if (ascii) {
+      const base = this.base ? this.base.asciiStringBytes() : null;
+      if (!this.base) {
+        result = own;
+      } else if (base) {
+        result = new Uint8Array(this.stringsLength);
+        result.set(base.subarray(0, this.stringBase));
+        result.set(own, this.stringBase);
+      }
+    }
+    this.#asciiBytes = result;
+    return result;
   }
 
   /** Member `index`'s offset in bits, as Member.bitOffset (kind_flag decoded). */

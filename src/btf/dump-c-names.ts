@@ -6,53 +6,227 @@
  *
  * Two namespaces are counted separately, as in C: tags (struct, union, enum names) and ordinary
  * identifiers (typedef names and enumerators).
+ *
+ * Names are handled as offsets into a byte table, never as JS strings: vmlinux's header prints
+ * ~150 000 names, and slicing each into a string, then hashing it into a Map, was the dump's
+ * largest single cost (and most of its garbage). For ASCII BTF (every kernel's) the table is the
+ * BTF string table itself, so names are counted by their bytes and copied straight into the
+ * output; other sources intern their decoded names into a UTF-8 table of our own, which writes
+ * the same bytes ByteWriter.text would.
  */
 import type { BtfRawReads } from './dump-c-raw.js';
+import type { ByteWriter } from './dump-c-writer.js';
 import { BtfKind, type BtfSource } from './types.js';
 
+/** Btf's in-place name offsets (see btf.ts); other sources go through interned strings. */
+interface NameOffsets {
+  nameOffsetOf(id: number): number;
+  entryNameOffsetOf(id: number, index: number): number;
+  asciiStringBytes(): Uint8Array | null;
+}
+
+/** libbpf formats a numbered name into a 256-byte buffer: at most 255 bytes survive. */
+const MAX_NAME = 255;
+
+const utf8 = new TextEncoder();
+
 export class NameTable {
-  private readonly resolved: (string | undefined)[];
-  private readonly tagCounts = new Map<string, number>();
-  private readonly identifierCounts = new Map<string, number>();
+  /** The name bytes, NUL-terminated, indexed by the offsets nameOffset/entryNameOffset return. */
+  bytes: Uint8Array;
+  /** The BTF whose string table `bytes` is, or null when names are interned. */
+  private readonly direct: NameOffsets | null;
+  /** Interning (only without `direct`): table length so far, and each name's offset. */
+  private internedLength = 1;
+  private readonly interned = new Map<string, number>();
+  /** Per type id: 0 until resolved, then its name's number (1 = printed without a suffix). */
+  private readonly resolved: Int32Array;
+  private readonly tagCounts = new NameCounts();
+  private readonly identifierCounts = new NameCounts();
 
   constructor(btf: BtfSource, private readonly reads: BtfRawReads) {
-    this.resolved = new Array<string | undefined>(btf.typeCount);
+    this.resolved = new Int32Array(btf.typeCount);
+    const candidate = btf as BtfSource & Partial<NameOffsets>;
+    const ascii = typeof candidate.nameOffsetOf === 'function' && typeof candidate.entryNameOffsetOf === 'function'
+      && typeof candidate.asciiStringBytes === 'function' ? candidate.asciiStringBytes() : null;
+    if (ascii) {
+      this.direct = candidate as BtfSource & NameOffsets;
+      this.bytes = ascii;
+    } else {
+      this.direct = null;
+      // offset 0 is the empty name, as in BTF
+      this.bytes = new Uint8Array(1 << 12);
+    }
   }
 
-  /** The name for a struct, union, enum, forward declaration (or int, see the dumper). */
-  tagName(id: number): string {
-    return this.resolved[id] ?? this.resolve(id, this.tagCounts);
+  /** Offset of type `id`'s name. */
+  nameOffset(id: number): number {
+    return this.direct !== null ? this.direct.nameOffsetOf(id) : this.intern(this.reads.nameOf(id));
   }
 
-  /** The name for a typedef. */
-  identifierName(id: number): string {
-    return this.resolved[id] ?? this.resolve(id, this.identifierCounts);
+  /** Offset of the name of member, enumerator or parameter `index` of `id`. */
+  entryNameOffset(id: number, index: number): number {
+    return this.direct !== null ? this.direct.entryNameOffsetOf(id, index) : this.intern(this.reads.entryNameOf(id, index));
   }
 
-  /** The name for one enumerator, counted every time it is printed. */
-  enumeratorName(name: string): string {
-    const count = bump(this.identifierCounts, name);
-    return count > 1 ? `${name}___${count}` : name;
+  /** Whether type `id` is anonymous. */
+  isAnonymous(id: number): boolean {
+    // the offset first: interning may replace `bytes`
+    const offset = this.nameOffset(id);
+    return this.bytes[offset] === 0;
   }
 
-  private resolve(id: number, counts: Map<string, number>): string {
+  /** Whether the name at `offset` is exactly `text` (ASCII). */
+  equals(offset: number, text: string): boolean {
+    const bytes = this.bytes;
+    const n = text.length;
+    for (let i = 0; i < n; i++) if (bytes[offset + i] !== text.charCodeAt(i)) return false;
+    return bytes[offset + n] === 0;
+  }
+
+  /** The name at `offset` as a string (for the rare checks that need one). */
+  text(offset: number): string {
+    const bytes = this.bytes;
+    return new TextDecoder().decode(bytes.subarray(offset, bytes.indexOf(0, offset)));
+  }
+
+  /** Writes the name at `offset` as it is. */
+  write(out: ByteWriter, offset: number): void {
+    out.cString(this.bytes, offset);
+  }
+
+  /** Writes the name of a struct, union, enum, forward declaration (or int, see the dumper). */
+  writeTagName(out: ByteWriter, id: number): void {
+    this.writeNumbered(out, this.nameOffset(id), this.resolved[id] || this.resolve(id, this.tagCounts));
+  }
+
+  /** Writes the name of a typedef. */
+  writeIdentifierName(out: ByteWriter, id: number): void {
+    this.writeNumbered(out, this.nameOffset(id), this.resolved[id] || this.resolve(id, this.identifierCounts));
+  }
+
+  /** Resolves a tag name now (an int's name is counted when met, even if nothing is printed). */
+  resolveTagName(id: number): void {
+    if (this.resolved[id] === 0) this.resolve(id, this.tagCounts);
+  }
+
+  /** Resolves a typedef's name now: it is numbered before anything in its declaration is. */
+  resolveIdentifierName(id: number): void {
+    if (this.resolved[id] === 0) this.resolve(id, this.identifierCounts);
+  }
+
+  /** Writes an enumerator's name (at `offset`), counted every time it is printed. */
+  writeEnumeratorName(out: ByteWriter, offset: number): void {
+    this.writeNumbered(out, offset, this.identifierCounts.bump(this.bytes, offset));
+  }
+
+  private resolve(id: number, counts: NameCounts): number {
     const reads = this.reads;
-    let name = reads.nameOf(id);
+    const offset = this.nameOffset(id);
     const kind = reads.kindOf(id);
     // A forward declaration or an empty enum names a type defined elsewhere: it takes no number.
     const declaresOnly = kind === BtfKind.Fwd || (kind === BtfKind.Enum && reads.vlenOf(id) === 0);
-    if (name !== '' && !declaresOnly) {
-      const count = bump(counts, name);
-      // libbpf formats the numbered name into a 256-byte buffer.
-      if (count > 1) name = `${name}___${count}`.slice(0, 255);
+    const count = this.bytes[offset] !== 0 && !declaresOnly ? counts.bump(this.bytes, offset) : 1;
+    this.resolved[id] = count;
+    return count;
+  }
+
+  private writeNumbered(out: ByteWriter, offset: number, count: number): void {
+    if (count <= 1) {
+      out.cString(this.bytes, offset);
+      return;
     }
-    this.resolved[id] = name;
-    return name;
+    const length = this.bytes.indexOf(0, offset) - offset;
+    if (length + 3 + 10 <= MAX_NAME) {
+      out.cString(this.bytes, offset);
+      out.text('___');
+      out.unsigned(count);
+    } else {
+      // Near libbpf's buffer size: truncate as it does, by the string (rare: not in vmlinux).
+      out.text(`${this.text(offset)}___${count}`.slice(0, MAX_NAME));
+    }
+  }
+
+  /** Offset of `name` in our own table, appending it (UTF-8, NUL-terminated) the first time. */
+  private intern(name: string): number {
+    if (name === '') return 0;
+    const known = this.interned.get(name);
+    if (known !== undefined) return known;
+    const encoded = utf8.encode(name);
+    const at = this.internedLength;
+    const needed = at + encoded.length + 1;
+    if (needed > this.bytes.length) {
+      let capacity = this.bytes.length * 2;
+      while (capacity < needed) capacity *= 2;
+      const next = new Uint8Array(capacity);
+      next.set(this.bytes.subarray(0, at));
+      this.bytes = next;
+    }
+    this.bytes.set(encoded, at);
+    this.bytes[at + encoded.length] = 0;
+    this.internedLength = needed;
+    this.interned.set(name, at);
+    return at;
   }
 }
 
-function bump(counts: Map<string, number>, name: string): number {
-  const count = (counts.get(name) ?? 0) + 1;
-  counts.set(name, count);
-  return count;
+/**
+ * How often each name has been met, keyed by the name's bytes: an open-addressing hash table of
+ * offsets (the first occurrence stands for every equal name) and counts.
+ */
+class NameCounts {
+  private keys = new Int32Array(1 << 14);
+  private counts = new Int32Array(1 << 14);
+  private hashes = new Int32Array(1 << 14);
+  private size = 0;
+
+  /** Counts one more meeting of the (non-empty) name at `offset` of `bytes`; returns the count. */
+  bump(bytes: Uint8Array, offset: number): number {
+    let hash = 0x811c9dc5 | 0;
+    for (let i = offset; ; i++) {
+      const b = bytes[i]!;
+      if (b === 0) break;
+      hash = Math.imul(hash ^ b, 0x01000193);
+    }
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const key = keys[slot]!;
+      if (key === 0) {
+        // stored as offset + 1 so that 0 marks a free slot
+        keys[slot] = offset + 1;
+        this.hashes[slot] = hash;
+        this.counts[slot] = 1;
+        if (++this.size * 2 > keys.length) this.grow();
+        return 1;
+      }
+      if (this.hashes[slot] === hash && (key - 1 === offset || sameName(bytes, key - 1, offset))) {
+        return ++this.counts[slot]!;
+      }
+    }
+  }
+
+  private grow(): void {
+    const { keys, counts, hashes } = this;
+    const capacity = keys.length * 2;
+    const mask = capacity - 1;
+    this.keys = new Int32Array(capacity);
+    this.counts = new Int32Array(capacity);
+    this.hashes = new Int32Array(capacity);
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === 0) continue;
+      let slot = hashes[i]! & mask;
+      while (this.keys[slot] !== 0) slot = (slot + 1) & mask;
+      this.keys[slot] = keys[i]!;
+      this.counts[slot] = counts[i]!;
+      this.hashes[slot] = hashes[i]!;
+    }
+  }
+}
+
+function sameName(bytes: Uint8Array, a: number, b: number): boolean {
+  for (;;) {
+    const x = bytes[a++]!;
+    if (x !== bytes[b++]) return false;
+    if (x === 0) return true;
+  }
 }

@@ -53,6 +53,26 @@ export class ByteWriter {
     this.length = at;
   }
 
+  /**
+   * Appends the NUL-terminated bytes at `offset` of `table` (a name in a string table, already
+   * UTF-8): a byte loop, as names are short and a subarray view per name would be garbage.
+   */
+  cString(table: Uint8Array, offset: number): void {
+    let bytes = this.bytes;
+    let at = this.length;
+    for (let i = offset; ; i++) {
+      const b = table[i]!;
+      if (b === 0) break;
+      if (at === bytes.length) {
+        this.length = at;
+        this.grow(1);
+        bytes = this.bytes;
+      }
+      bytes[at++] = b;
+    }
+    this.length = at;
+  }
+
   /** Encodes the non-ASCII code point starting at `text[i]` at `at`; returns the next position. */
   private encodeWide(text: string, i: number, at: number): number {
     const bytes = this.bytes;

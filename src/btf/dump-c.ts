@@ -192,13 +192,13 @@ class CDumper {
     const kind = reads.kindOf(id);
     if (state === ORDERING) {
       // A named struct can close a cycle through a pointer by a forward declaration; nothing else can.
-      if ((kind === BtfKind.Struct || kind === BtfKind.Union) && throughPointer && reads.nameOf(id) !== '') return false;
+      if ((kind === BtfKind.Struct || kind === BtfKind.Union) && throughPointer && !this.names.isAnonymous(id)) return false;
       throw new BtfDumpError(id, 'unsatisfiable type cycle');
     }
     switch (kind) {
       case BtfKind.Struct: case BtfKind.Union: {
         // Only embedded or anonymous (inline) composites need their members defined first.
-        const named = reads.nameOf(id) !== '';
+        const named = !this.names.isAnonymous(id);
         if (throughPointer && named) return false;
         this.orderState[id] = ORDERING;
         for (let i = 0, n = reads.vlenOf(id); i < n; i++) this.order(reads.entryTypeOf(id, i), false);
@@ -219,7 +219,7 @@ class CDumper {
       case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
         return this.order(reads.sizeOrTypeOf(id), throughPointer);
       case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Fwd:
-        if (reads.nameOf(id) !== '' || !this.referenced[id]) this.queue.push(id);
+        if (!this.names.isAnonymous(id) || !this.referenced[id]) this.queue.push(id);
         this.orderState[id] = ORDERED;
         return true;
       case BtfKind.Int: case BtfKind.Float:
@@ -298,8 +298,17 @@ class CDumper {
     }
     switch (t.kind) {
       case BtfKind.Int: {
-        const alias = MISSING_BASE_TYPES.get(this.names.tagName(id));
-        if (alias !== undefined) out.text(`typedef ${alias} ${this.names.tagName(id)};\n\n`);
+        // Counted in the tag namespace, as libbpf does, whether or not anything is printed.
+        this.names.resolveTagName(id);
+        const names = this.names;
+        const offset = names.nameOffset(id);
+        // only the few `__Poly*` names need a string for the lookup
+        const alias = names.bytes[offset] === 0x5f && names.bytes[offset + 2] === 0x50 ? MISSING_BASE_TYPES.get(names.text(offset)) : undefined;
+        if (alias !== undefined) {
+          out.text(`typedef ${alias} `);
+          names.writeTagName(out, id);
+          out.text(';\n\n');
+        }
         this.emitState[id] = EMITTED;
         break;
       }
@@ -329,7 +338,7 @@ class CDumper {
   private emitComposite(id: number, container: number, state: number): void {
     const reads = this.reads;
     const out = this.out;
-    const anonymous = reads.nameOf(id) === '';
+    const anonymous = this.names.isAnonymous(id);
     if (state === EMITTING) {
       // Reached again while being printed: a cycle, broken by a forward declaration.
       if (this.forwardEmitted[id] || id === container || anonymous) return;
@@ -362,9 +371,9 @@ class CDumper {
   private writeCompositeForward(id: number): void {
     const out = this.out;
     out.text(this.reads.kindOf(id) === BtfKind.Struct ? 'struct' : 'union');
-    if (this.reads.nameOf(id) !== '') {
+    if (!this.names.isAnonymous(id)) {
       out.byte(SPACE);
-      out.text(this.names.tagName(id));
+      this.names.writeTagName(out, id);
     }
   }
 
@@ -387,7 +396,7 @@ class CDumper {
       const memberAlign = packed ? 1 : layout.alignOf(type);
       this.padding.write(out, offset, bitOffset, memberAlign, previousWasBitfield && bits !== 0, memberIndent);
       out.newlineIndent(memberIndent);
-      this.writeDeclaration(type, reads.entryNameOf(id, i), level + 1);
+      this.writeDeclaration(type, this.names.entryNameOffset(id, i), level + 1);
       if (bits !== 0) {
         out.text(': ');
         out.unsigned(bits);
@@ -413,9 +422,9 @@ class CDumper {
     const out = this.out;
     const reads = this.reads;
     out.text('enum');
-    if (reads.nameOf(id) !== '') {
+    if (!this.names.isAnonymous(id)) {
       out.byte(SPACE);
-      out.text(this.names.tagName(id));
+      this.names.writeTagName(out, id);
     }
     const n = reads.vlenOf(id);
     if (n === 0) return;
@@ -424,7 +433,7 @@ class CDumper {
     if (reads.kindOf(id) === BtfKind.Enum) {
       for (let i = 0; i < n; i++) {
         out.newlineIndent(valueIndent);
-        out.text(this.names.enumeratorName(reads.entryNameOf(id, i)));
+        this.names.writeEnumeratorName(out, this.names.entryNameOffset(id, i));
         out.text(' = ');
         out.decimal(reads.enumValueOf(id, i));
         out.byte(COMMA);
@@ -432,9 +441,10 @@ class CDumper {
     } else {
       const t = this.btf.type(id);
       if (t.kind === BtfKind.Enum64) {
-        for (const entry of t.values) {
+        for (let i = 0; i < t.values.length; i++) {
+          const entry = t.values[i]!;
           out.newlineIndent(valueIndent);
-          out.text(this.names.enumeratorName(entry.name));
+          this.names.writeEnumeratorName(out, this.names.entryNameOffset(id, i));
           out.text(' = ');
           if (t.signed) {
             out.decimal(BigInt.asIntN(64, entry.value));
@@ -452,25 +462,27 @@ class CDumper {
 
   private writeForward(id: number, t: FwdType): void {
     this.out.text(t.union ? 'union ' : 'struct ');
-    this.out.text(this.names.tagName(id));
+    this.names.writeTagName(this.out, id);
   }
 
   private writeTypedef(id: number, t: ReferenceType, level: number): void {
-    const name = this.names.identifierName(id);
     // Old GCC wrote this typedef with a void target; the builtin is what it means.
-    if (t.target === 0 && name === '__gnuc_va_list') {
+    if (t.target === 0 && this.names.equals(this.names.nameOffset(id), '__gnuc_va_list')) {
+      this.names.resolveIdentifierName(id);
       this.out.text('typedef __builtin_va_list __gnuc_va_list');
       return;
     }
+    this.names.resolveIdentifierName(id);
     this.out.text('typedef ');
-    this.writeDeclaration(t.target, name, level);
+    // a negative name stands for the typedef's own (numbered) name, see writeName
+    this.writeDeclaration(t.target, -id, level);
   }
 
   /**
    * Writes `type name` in C declarator syntax. The chain from `id` down to a named or base type is
    * pushed on the stack, then written from the base type back up (see writeChain).
    */
-  private writeDeclaration(id: number, name: string, level: number): void {
+  private writeDeclaration(id: number, name: number, level: number): void {
     const stack = this.stack;
     const base = this.stackTop;
     let top = base;
@@ -507,7 +519,7 @@ class CDumper {
   }
 
   /** writeChain for a chain of one type (no pointers, qualifiers, arrays or prototypes). */
-  private writeSimple(id: number, name: string, level: number): void {
+  private writeSimple(id: number, name: number, level: number): void {
     if (id === 0) {
       this.out.text('void');
       this.writeName(name, false);
@@ -524,29 +536,29 @@ class CDumper {
   private writeBaseType(id: number, level: number): boolean {
     const kind = this.reads.kindOf(id);
     if (kind === BtfKind.Struct || kind === BtfKind.Union) {
-      if (this.reads.nameOf(id) === '') this.writeComposite(id, level);
+      if (this.names.isAnonymous(id)) this.writeComposite(id, level);
       else this.writeCompositeForward(id);
       return true;
     }
     if (kind === BtfKind.Enum || kind === BtfKind.Enum64) {
-      if (this.reads.nameOf(id) === '') {
+      if (this.names.isAnonymous(id)) {
         this.writeEnum(id, level);
       } else {
         this.out.text('enum ');
-        this.out.text(this.names.tagName(id));
+        this.names.writeTagName(this.out, id);
       }
       return true;
     }
     const t = this.btf.type(id);
     switch (t.kind) {
       case BtfKind.Int: case BtfKind.Float:
-        this.out.text(t.name);
+        this.names.write(this.out, this.names.nameOffset(id));
         return true;
       case BtfKind.Fwd:
         this.writeForward(id, t);
         return true;
       case BtfKind.Typedef:
-        this.out.text(this.names.identifierName(id));
+        this.names.writeIdentifierName(this.out, id);
         return true;
       default:
         return false;
@@ -576,10 +588,19 @@ class CDumper {
     }
   }
 
-  private writeName(name: string, lastWasPointer: boolean): void {
-    if (name === '') return;
+  /**
+   * Writes a declarator's name: `name` is an offset into the name table (a member's or parameter's
+   * name), or minus a typedef's id for that typedef's numbered name.
+   */
+  private writeName(name: number, lastWasPointer: boolean): void {
+    if (this.isEmptyName(name)) return;
     if (!lastWasPointer) this.out.byte(SPACE);
-    this.out.text(name);
+    if (name < 0) this.names.writeIdentifierName(this.out, -name);
+    else this.names.write(this.out, name);
+  }
+
+  private isEmptyName(name: number): boolean {
+    return name < 0 ? this.names.isAnonymous(-name) : this.names.bytes[name] === 0;
   }
 
   /**
@@ -587,7 +608,7 @@ class CDumper {
    * it (`int * const p`); arrays and function prototypes wrap the rest of the chain in parentheses
    * so that `int (*handlers[4])(void)` comes out right.
    */
-  private writeChain(name: string, level: number): void {
+  private writeChain(name: number, level: number): void {
     const out = this.out;
     const stack = this.stack;
     let lastWasPointer = true;
@@ -640,7 +661,7 @@ class CDumper {
               out.text('...');
               break;
             }
-            this.writeDeclaration(type, reads.entryNameOf(id, i), level);
+            this.writeDeclaration(type, this.names.entryNameOffset(id, i), level);
           }
           out.byte(CLOSE_PAREN);
           return;
@@ -665,7 +686,7 @@ class CDumper {
           }
           // Consecutive dimensions need no parentheses between them: `int a[2][3]`.
           const multidimensional = this.reads.kindOf(stack[this.frameBase + this.frameCount - 1]!) === BtfKind.Array;
-          if (name !== '' && !lastWasPointer) out.byte(SPACE);
+          if (!this.isEmptyName(name) && !lastWasPointer) out.byte(SPACE);
           if (!multidimensional) out.byte(OPEN_PAREN);
           this.writeChain(name, level);
           if (!multidimensional) out.byte(CLOSE_PAREN);
