@@ -312,13 +312,7 @@ export class Btf implements BtfSource {
     if (this.#asciiBytes !== undefined) return this.#asciiBytes;
     const start = this.#stringStart;
     const own = this.#bytes.subarray(start, start + this.header.stringLength);
-    let ascii = true;
-    for (let i = 0, n = own.length; i < n; i++) {
-      if (own[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
+    const ascii = isAscii(own);
     let result: Uint8Array | null = null;
     if (ascii) {
       const base = this.base ? this.base.asciiStringBytes() : null;
@@ -332,6 +326,39 @@ export class Btf implements BtfSource {
     }
     this.#asciiBytes = result;
     return result;
+  }
+
+  /** ARRAY `id`'s element type, read in place (ArrayType.elementType). */
+  arrayElementTypeOf(id: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.arrayElementTypeOf(id);
+    return this.#view.getUint32(this.#arrayData(id), this.littleEndian);
+  }
+
+  /** ARRAY `id`'s index type, read in place (ArrayType.indexType). */
+  arrayIndexTypeOf(id: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.arrayIndexTypeOf(id);
+    return this.#view.getUint32(this.#arrayData(id) + 4, this.littleEndian);
+  }
+
+  /** ARRAY `id`'s element count, read in place (ArrayType.count). */
+  arrayCountOf(id: number): number {
+    if (id < this.firstTypeId && this.base) return this.base.arrayCountOf(id);
+    return this.#view.getUint32(this.#arrayData(id) + 8, this.littleEndian);
+  }
+
+  /** The record's kind_flag (a FWD's "union", a composite's bitfield encoding, an enum's signedness). */
+  kindFlagOf(id: number): boolean {
+    if (id === 0) return false;
+    if (id < this.firstTypeId && this.base) return this.base.kindFlagOf(id);
+    return this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 31 === 1;
+  }
+
+  /** Byte offset of own ARRAY `id`'s btf_array; throws for other kinds. */
+  #arrayData(id: number): number {
+    const at = this.#record(id);
+    const kind = (this.#view.getUint32(at + 4, this.littleEndian) >>> 24) & 0x1f;
+    if (kind !== BtfKind.Array) throw new BtfError(at, `type ${id} (${kindName(kind)}) is not an array`);
+    return at + TYPE_RECORD_SIZE;
   }
 
   /** Member `index`'s offset in bits, as Member.bitOffset (kind_flag decoded). */
@@ -656,4 +683,15 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let hash = 0x811c9dc5;
   for (let at = start; at < end; at++) hash = Math.imul(hash ^ bytes[at]!, 0x01000193);
   return hash;
+}
+
+/** Whether every byte is below 0x80; four at a time over the 4-byte-aligned middle (2.6 MB for vmlinux). */
+function isAscii(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n && (bytes.byteOffset + i) % 4 !== 0) if (bytes[i++]! >= 0x80) return false;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, (n - i) >>> 2);
+  for (let w = 0, m = words.length; w < m; w++) if ((words[w]! & 0x80808080) !== 0) return false;
+  for (i += words.length * 4; i < n; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
 }

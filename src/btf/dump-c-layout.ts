@@ -16,13 +16,19 @@ const LONG_NAMES = new Set([
 /** Guards against reference loops in malformed BTF (libbpf stops at the same depth). */
 const MAX_RESOLVE_DEPTH = 32;
 
-/** Pointer size of the target that produced `btf`: the size of its `long`, else 8. */
-export function pointerSizeOf(btf: BtfSource, reads: BtfRawReads): number {
+/**
+ * Pointer size of the target that produced `btf`: the size of its `long`, else 8. `nameIs` lets the
+ * dumper compare names as bytes (making no strings, see dump-c-names.ts).
+ */
+export function pointerSizeOf(
+  btf: BtfSource, reads: BtfRawReads, nameIs: (id: number, text: string) => boolean = (id, text) => reads.nameOf(id) === text,
+): number {
   for (let id = 1; id < btf.typeCount; id++) {
     // only INTs can answer; the kind alone spares decoding the rest
     if (reads.kindOf(id) !== BtfKind.Int) continue;
     const size = reads.sizeOrTypeOf(id);
-    if ((size === 4 || size === 8) && LONG_NAMES.has(reads.nameOf(id))) return size;
+    if (size !== 4 && size !== 8) continue;
+    for (const name of LONG_NAMES) if (nameIs(id, name)) return size;
   }
   return 8;
 }
@@ -32,7 +38,7 @@ export class CLayout {
   /** Memoized alignments, -1 until computed (structs are asked about once per member otherwise). */
   private readonly alignments: Int32Array;
 
-  constructor(private readonly btf: BtfSource, private readonly reads: BtfRawReads, readonly pointerSize: number) {
+  constructor(btf: BtfSource, private readonly reads: BtfRawReads, readonly pointerSize: number) {
     this.alignments = new Int32Array(btf.typeCount).fill(-1);
   }
 
@@ -55,11 +61,9 @@ export class CLayout {
           id = reads.sizeOrTypeOf(id);
           break;
         case BtfKind.Array: {
-          const t = this.btf.type(id);
-          if (t.kind !== BtfKind.Array) return -1;
-          elements *= t.count;
+          elements *= reads.arrayCountOf(id);
           if (elements > 0xffffffff) return -1;
-          id = t.elementType;
+          id = reads.arrayElementTypeOf(id);
           break;
         }
         default:
@@ -87,10 +91,8 @@ export class CLayout {
         return this.pointerSize;
       case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
         return this.alignOf(reads.sizeOrTypeOf(id));
-      case BtfKind.Array: {
-        const t = this.btf.type(id);
-        return t.kind === BtfKind.Array ? this.alignOf(t.elementType) : 0;
-      }
+      case BtfKind.Array:
+        return this.alignOf(reads.arrayElementTypeOf(id));
       case BtfKind.Struct: case BtfKind.Union: {
         let max = 1;
         for (let i = 0, n = reads.vlenOf(id); i < n; i++) {

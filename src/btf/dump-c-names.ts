@@ -40,11 +40,16 @@ export class NameTable {
   private readonly interned = new Map<string, number>();
   /** Per type id: 0 until resolved, then its name's number (1 = printed without a suffix). */
   private readonly resolved: Int32Array;
-  private readonly tagCounts = new NameCounts();
-  private readonly identifierCounts = new NameCounts();
+  private readonly tagCounts: NameCounts;
+  private readonly identifierCounts: NameCounts;
 
   constructor(btf: BtfSource, private readonly reads: BtfRawReads) {
     this.resolved = new Int32Array(btf.typeCount);
+    // Sized from the type count so that vmlinux's tables rarely if ever grow (each name is at most
+    // one type or enumerator); a small BPF object gets small tables.
+    const capacity = 1 << Math.max(10, Math.ceil(Math.log2(btf.typeCount + 1)));
+    this.tagCounts = new NameCounts(capacity >> 1);
+    this.identifierCounts = new NameCounts(capacity);
     const candidate = btf as BtfSource & Partial<NameOffsets>;
     const ascii = typeof candidate.nameOffsetOf === 'function' && typeof candidate.entryNameOffsetOf === 'function'
       && typeof candidate.asciiStringBytes === 'function' ? candidate.asciiStringBytes() : null;
@@ -174,10 +179,17 @@ export class NameTable {
  * offsets (the first occurrence stands for every equal name) and counts.
  */
 class NameCounts {
-  private keys = new Int32Array(1 << 14);
-  private counts = new Int32Array(1 << 14);
-  private hashes = new Int32Array(1 << 14);
+  private keys: Int32Array;
+  private counts: Int32Array;
+  private hashes: Int32Array;
   private size = 0;
+
+  /** `capacity` a power of two; growing vmlinux's tables from 2^14 slots cost ~10 ms of rehashing. */
+  constructor(capacity: number) {
+    this.keys = new Int32Array(capacity);
+    this.counts = new Int32Array(capacity);
+    this.hashes = new Int32Array(capacity);
+  }
 
   /** Counts one more meeting of the (non-empty) name at `offset` of `bytes`; returns the count. */
   bump(bytes: Uint8Array, offset: number): number {

@@ -27,13 +27,21 @@ export interface BtfRawReads {
   memberBitOffsetOf(id: number, index: number): number;
   /** Member `index`'s bitfield width (0 when not a bitfield). */
   memberBitfieldSizeOf(id: number, index: number): number;
+  /** An ARRAY's element type. */
+  arrayElementTypeOf(id: number): number;
+  /** An ARRAY's index type. */
+  arrayIndexTypeOf(id: number): number;
+  /** An ARRAY's element count. */
+  arrayCountOf(id: number): number;
+  /** The record's kind_flag (a FWD's "union"). */
+  kindFlagOf(id: number): boolean;
   /** A 32-bit ENUM's value `index`: signed when the enum is, else unsigned (as EnumValue.value). */
   enumValueOf(id: number, index: number): number;
 }
 
 const READS: readonly (keyof BtfRawReads)[] = [
   'kindOf', 'sizeOrTypeOf', 'vlenOf', 'entryTypeOf', 'nameOf', 'entryNameOf', 'memberBitOffsetOf', 'memberBitfieldSizeOf',
-  'enumValueOf',
+  'enumValueOf', 'arrayElementTypeOf', 'arrayIndexTypeOf', 'arrayCountOf', 'kindFlagOf',
 ];
 
 /** `btf`'s own in-place reads when it offers them all, else reads through its decoded types. */
@@ -92,6 +100,26 @@ class DecodedReads implements BtfRawReads {
   memberBitfieldSizeOf(id: number, index: number): number {
     const t = this.btf.type(id);
     return t.kind === BtfKind.Struct || t.kind === BtfKind.Union ? (t.members[index]?.bitfieldSize ?? 0) : 0;
+  }
+
+  arrayElementTypeOf(id: number): number {
+    const t = this.btf.type(id);
+    return t.kind === BtfKind.Array ? t.elementType : 0;
+  }
+
+  arrayIndexTypeOf(id: number): number {
+    const t = this.btf.type(id);
+    return t.kind === BtfKind.Array ? t.indexType : 0;
+  }
+
+  arrayCountOf(id: number): number {
+    const t = this.btf.type(id);
+    return t.kind === BtfKind.Array ? t.count : 0;
+  }
+
+  kindFlagOf(id: number): boolean {
+    const t = this.btf.type(id);
+    return t.kind === BtfKind.Fwd ? t.union : false;
   }
 
   enumValueOf(id: number, index: number): number {

@@ -20,7 +20,7 @@ import { PaddingWriter } from './dump-c-padding.js';
 import { type BtfRawReads, readsOf } from './dump-c-raw.js';
 import { ByteWriter } from './dump-c-writer.js';
 import {
-  BtfKind, type BtfSource, type BtfType, type FwdType, type ReferenceType,
+  BtfKind, type BtfSource,
 } from './types.js';
 
 export interface FormatCOptions {
@@ -115,13 +115,14 @@ class CDumper {
     this.emitState[0] = EMITTED;
     const reads = (this.reads = readsOf(btf));
     this.names = new NameTable(btf, reads);
-    const pointerSize = pointerSizeOf(btf, reads);
+    const names = this.names;
+    const pointerSize = pointerSizeOf(btf, reads, (id, text) => names.equals(names.nameOffset(id), text));
     this.layout = new CLayout(btf, reads, pointerSize);
     this.padding = new PaddingWriter(pointerSize);
     this.markAllReferenced(reads);
   }
 
-  /** markReferenced over every type, decoding only arrays and data sections. */
+  /** Marks every type that some other type refers to, reading records in place. */
   private markAllReferenced(raw: BtfRawReads): void {
     const referenced = this.referenced;
     const count = this.btf.typeCount;
@@ -135,8 +136,12 @@ class CDumper {
           // members and parameters; not a return type, which doesn't make an enum "referenced"
           for (let i = 0, n = raw.vlenOf(id); i < n; i++) referenced[raw.entryTypeOf(id, i)] = 1;
           break;
-        case BtfKind.Array: case BtfKind.Datasec:
-          this.markReferenced(this.btf.type(id));
+        case BtfKind.Array:
+          referenced[raw.arrayIndexTypeOf(id)] = 1;
+          referenced[raw.arrayElementTypeOf(id)] = 1;
+          break;
+        case BtfKind.Datasec:
+          for (let i = 0, n = raw.vlenOf(id); i < n; i++) referenced[raw.entryTypeOf(id, i)] = 1;
           break;
         default:
           break;
@@ -149,33 +154,6 @@ class CDumper {
     this.queue.length = 0;
     this.order(id, false);
     for (const queued of this.queue) this.emit(queued, 0);
-  }
-
-  private markReferenced(t: BtfType): void {
-    const referenced = this.referenced;
-    switch (t.kind) {
-      case BtfKind.Pointer: case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict:
-      case BtfKind.TypeTag: case BtfKind.DeclTag:
-        referenced[t.target] = 1;
-        break;
-      case BtfKind.Func: referenced[t.proto] = 1; break;
-      case BtfKind.Var: referenced[t.type] = 1; break;
-      case BtfKind.Array:
-        referenced[t.indexType] = 1;
-        referenced[t.elementType] = 1;
-        break;
-      case BtfKind.Struct: case BtfKind.Union:
-        for (const member of t.members) referenced[member.type] = 1;
-        break;
-      case BtfKind.FuncProto:
-        for (const parameter of t.parameters) referenced[parameter.type] = 1;
-        break;
-      case BtfKind.Datasec:
-        for (const variable of t.variables) referenced[variable.type] = 1;
-        break;
-      default:
-        break;
-    }
   }
 
   /**
@@ -230,12 +208,11 @@ class CDumper {
       default:
         break;
     }
-    const t = this.btf.type(id);
-    switch (t.kind) {
+    switch (kind) {
       case BtfKind.Array:
-        return this.order(t.elementType, false);
+        return this.order(reads.arrayElementTypeOf(id), false);
       case BtfKind.Typedef: {
-        const strong = this.order(t.target, throughPointer);
+        const strong = this.order(reads.sizeOrTypeOf(id), throughPointer);
         // Like a struct, a typedef reached through a pointer to something weak can wait.
         if (throughPointer && !strong) return false;
         this.queue.push(id);
@@ -281,22 +258,21 @@ class CDumper {
       for (let i = 0, n = reads.vlenOf(id); i < n; i++) this.emit(reads.entryTypeOf(id, i), container);
       return;
     }
-    const t = this.btf.type(id);
     const out = this.out;
     if (state === EMITTING) {
       // Reached again while being printed: a cycle, broken by a forward declaration.
       if (this.forwardEmitted[id]) return;
-      if (t.kind === BtfKind.Typedef) {
+      if (kind === BtfKind.Typedef) {
         // A typedef doubles as its own forward declaration (usable through pointers).
-        if (!isBuiltinVaList(t)) {
-          this.writeTypedef(id, t, 0);
+        if (!this.isBuiltinVaList(id)) {
+          this.writeTypedef(id, reads.sizeOrTypeOf(id), 0);
           out.text(';\n\n');
         }
         this.forwardEmitted[id] = 1;
       }
       return;
     }
-    switch (t.kind) {
+    switch (kind) {
       case BtfKind.Int: {
         // Counted in the tag namespace, as libbpf does, whether or not anything is printed.
         this.names.resolveTagName(id);
@@ -313,18 +289,18 @@ class CDumper {
         break;
       }
       case BtfKind.Array:
-        this.emit(t.elementType, container);
+        this.emit(reads.arrayElementTypeOf(id), container);
         break;
       case BtfKind.Fwd:
-        this.writeForward(id, t);
+        this.writeForward(id);
         out.text(';\n\n');
         this.emitState[id] = EMITTED;
         break;
       case BtfKind.Typedef:
         this.emitState[id] = EMITTING;
-        this.emit(t.target, id);
-        if (!this.forwardEmitted[id] && !isBuiltinVaList(t)) {
-          this.writeTypedef(id, t, 0);
+        this.emit(reads.sizeOrTypeOf(id), id);
+        if (!this.forwardEmitted[id] && !this.isBuiltinVaList(id)) {
+          this.writeTypedef(id, reads.sizeOrTypeOf(id), 0);
           out.text(';\n\n');
         }
         this.emitState[id] = EMITTED;
@@ -460,14 +436,14 @@ class CDumper {
     out.byte(CLOSE_BRACE);
   }
 
-  private writeForward(id: number, t: FwdType): void {
-    this.out.text(t.union ? 'union ' : 'struct ');
+  private writeForward(id: number): void {
+    this.out.text(this.reads.kindFlagOf(id) ? 'union ' : 'struct ');
     this.names.writeTagName(this.out, id);
   }
 
-  private writeTypedef(id: number, t: ReferenceType, level: number): void {
+  private writeTypedef(id: number, target: number, level: number): void {
     // Old GCC wrote this typedef with a void target; the builtin is what it means.
-    if (t.target === 0 && this.names.equals(this.names.nameOffset(id), '__gnuc_va_list')) {
+    if (target === 0 && this.names.equals(this.names.nameOffset(id), '__gnuc_va_list')) {
       this.names.resolveIdentifierName(id);
       this.out.text('typedef __builtin_va_list __gnuc_va_list');
       return;
@@ -475,7 +451,7 @@ class CDumper {
     this.names.resolveIdentifierName(id);
     this.out.text('typedef ');
     // a negative name stands for the typedef's own (numbered) name, see writeName
-    this.writeDeclaration(t.target, -id, level);
+    this.writeDeclaration(target, -id, level);
   }
 
   /**
@@ -495,9 +471,7 @@ class CDumper {
         // the target, or a prototype's return type
         id = this.reads.sizeOrTypeOf(id);
       } else if (kind === BtfKind.Array) {
-        const t = this.btf.type(id);
-        if (t.kind !== BtfKind.Array) break;
-        id = t.elementType;
+        id = this.reads.arrayElementTypeOf(id);
       } else {
         break;
       }
@@ -549,13 +523,12 @@ class CDumper {
       }
       return true;
     }
-    const t = this.btf.type(id);
-    switch (t.kind) {
+    switch (kind) {
       case BtfKind.Int: case BtfKind.Float:
         this.names.write(this.out, this.names.nameOffset(id));
         return true;
       case BtfKind.Fwd:
-        this.writeForward(id, t);
+        this.writeForward(id);
         return true;
       case BtfKind.Typedef:
         this.names.writeIdentifierName(this.out, id);
@@ -669,19 +642,18 @@ class CDumper {
         default:
           break;
       }
-      const t = this.btf.type(id);
-      switch (t.kind) {
+      switch (kind) {
         case BtfKind.TypeTag:
           this.writeLeadingQualifiers();
           out.text(' __attribute__((btf_type_tag("');
-          out.text(t.name);
+          this.names.write(out, this.names.nameOffset(id));
           out.text('")))');
           break;
         case BtfKind.Array: {
           this.dropQualifiers();
           if (this.frameCount === 0) {
             this.writeName(name, lastWasPointer);
-            this.writeDimension(t.count);
+            this.writeDimension(this.reads.arrayCountOf(id));
             return;
           }
           // Consecutive dimensions need no parentheses between them: `int a[2][3]`.
@@ -690,7 +662,7 @@ class CDumper {
           if (!multidimensional) out.byte(OPEN_PAREN);
           this.writeChain(name, level);
           if (!multidimensional) out.byte(CLOSE_PAREN);
-          this.writeDimension(t.count);
+          this.writeDimension(this.reads.arrayCountOf(id));
           return;
         }
         default:
@@ -699,6 +671,10 @@ class CDumper {
       lastWasPointer = false;
     }
     this.writeName(name, lastWasPointer);
+  }
+
+  private isBuiltinVaList(id: number): boolean {
+    return this.names.equals(this.names.nameOffset(id), '__builtin_va_list');
   }
 
   private writeDimension(count: number): void {
@@ -711,6 +687,4 @@ class CDumper {
 const SPACE = 0x20, STAR = 0x2a, COMMA = 0x2c, SEMICOLON = 0x3b, OPEN_PAREN = 0x28, CLOSE_PAREN = 0x29;
 const OPEN_BRACKET = 0x5b, CLOSE_BRACKET = 0x5d, CLOSE_BRACE = 0x7d;
 
-function isBuiltinVaList(t: BtfType): boolean {
-  return t.name === '__builtin_va_list';
-}
+
