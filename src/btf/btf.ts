@@ -353,6 +353,15 @@ export class Btf implements BtfSource {
     return this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 31 === 1;
   }
 
+  /** Value `index` of ENUM64 `id`, as Enum64Value.value: signed when kind_flag says so, else unsigned. */
+  enum64ValueOf(id: number, index: number): bigint {
+    if (id < this.firstTypeId && this.base) return this.base.enum64ValueOf(id, index);
+    const at = this.#entry(id, index, 1 << BtfKind.Enum64);
+    const little = this.littleEndian;
+    const raw = (BigInt(this.#view.getUint32(at + 8, little)) << 32n) | BigInt(this.#view.getUint32(at + 4, little));
+    return this.#view.getUint32(this.#record(id) + 4, little) >>> 31 === 1 ? BigInt.asIntN(64, raw) : raw;
+  }
+
   /** Byte offset of own ARRAY `id`'s btf_array; throws for other kinds. */
   #arrayData(id: number): number {
     const at = this.#record(id);

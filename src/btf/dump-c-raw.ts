@@ -33,15 +33,17 @@ export interface BtfRawReads {
   arrayIndexTypeOf(id: number): number;
   /** An ARRAY's element count. */
   arrayCountOf(id: number): number;
-  /** The record's kind_flag (a FWD's "union"). */
+  /** The record's kind_flag (a FWD's "union", an ENUM or ENUM64's "signed"). */
   kindFlagOf(id: number): boolean;
+  /** An ENUM64's value `index`, as Enum64Value.value. */
+  enum64ValueOf(id: number, index: number): bigint;
   /** A 32-bit ENUM's value `index`: signed when the enum is, else unsigned (as EnumValue.value). */
   enumValueOf(id: number, index: number): number;
 }
 
 const READS: readonly (keyof BtfRawReads)[] = [
   'kindOf', 'sizeOrTypeOf', 'vlenOf', 'entryTypeOf', 'nameOf', 'entryNameOf', 'memberBitOffsetOf', 'memberBitfieldSizeOf',
-  'enumValueOf', 'arrayElementTypeOf', 'arrayIndexTypeOf', 'arrayCountOf', 'kindFlagOf',
+  'enumValueOf', 'arrayElementTypeOf', 'arrayIndexTypeOf', 'arrayCountOf', 'kindFlagOf', 'enum64ValueOf',
 ];
 
 /** `btf`'s own in-place reads when it offers them all, else reads through its decoded types. */
@@ -119,7 +121,13 @@ class DecodedReads implements BtfRawReads {
 
   kindFlagOf(id: number): boolean {
     const t = this.btf.type(id);
-    return t.kind === BtfKind.Fwd ? t.union : false;
+    if (t.kind === BtfKind.Fwd) return t.union;
+    return t.kind === BtfKind.Enum || t.kind === BtfKind.Enum64 ? t.signed : false;
+  }
+
+  enum64ValueOf(id: number, index: number): bigint {
+    const t = this.btf.type(id);
+    return t.kind === BtfKind.Enum64 ? (t.values[index]?.value ?? 0n) : 0n;
   }
 
   enumValueOf(id: number, index: number): number {

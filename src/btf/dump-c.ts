@@ -393,7 +393,7 @@ class CDumper {
     if (packed) out.text(' __attribute__((packed))');
   }
 
-  /** An enum's definition; 32-bit enums are read in place, ENUM64 (rare) through its decoded type. */
+  /** An enum's definition, read in place (ENUM64 too: decoding one type would decode the whole string table). */
   private writeEnum(id: number, level: number): void {
     const out = this.out;
     const reads = this.reads;
@@ -415,20 +415,18 @@ class CDumper {
         out.byte(COMMA);
       }
     } else {
-      const t = this.btf.type(id);
-      if (t.kind === BtfKind.Enum64) {
-        for (let i = 0; i < t.values.length; i++) {
-          const entry = t.values[i]!;
-          out.newlineIndent(valueIndent);
-          this.names.writeEnumeratorName(out, this.names.entryNameOffset(id, i));
-          out.text(' = ');
-          if (t.signed) {
-            out.decimal(BigInt.asIntN(64, entry.value));
-            out.text('LL,');
-          } else {
-            out.decimal(BigInt.asUintN(64, entry.value));
-            out.text('ULL,');
-          }
+      const signed = reads.kindFlagOf(id);
+      for (let i = 0; i < n; i++) {
+        out.newlineIndent(valueIndent);
+        this.names.writeEnumeratorName(out, this.names.entryNameOffset(id, i));
+        out.text(' = ');
+        const value = reads.enum64ValueOf(id, i);
+        if (signed) {
+          out.decimal(BigInt.asIntN(64, value));
+          out.text('LL,');
+        } else {
+          out.decimal(BigInt.asUintN(64, value));
+          out.text('ULL,');
         }
       }
     }
