@@ -176,19 +176,19 @@ export class NameTable {
 
 /**
  * How often each name has been met, keyed by the name's bytes: an open-addressing hash table of
- * offsets (the first occurrence stands for every equal name) and counts.
+ * offsets (the first occurrence stands for every equal name), their hashes and counts, interleaved
+ * in one array so that a probe touches one cache line rather than three.
  */
 class NameCounts {
-  private keys: Int32Array;
-  private counts: Int32Array;
-  private hashes: Int32Array;
+  /** Per slot: offset + 1 (0 = free), hash, count, unused (a power-of-two stride). */
+  private slots: Int32Array;
+  private mask: number;
   private size = 0;
 
   /** `capacity` a power of two; growing vmlinux's tables from 2^14 slots cost ~10 ms of rehashing. */
   constructor(capacity: number) {
-    this.keys = new Int32Array(capacity);
-    this.counts = new Int32Array(capacity);
-    this.hashes = new Int32Array(capacity);
+    this.slots = new Int32Array(capacity * SLOT);
+    this.mask = capacity - 1;
   }
 
   /** Counts one more meeting of the (non-empty) name at `offset` of `bytes`; returns the count. */
@@ -199,41 +199,41 @@ class NameCounts {
       if (b === 0) break;
       hash = Math.imul(hash ^ b, 0x01000193);
     }
-    const keys = this.keys;
-    const mask = keys.length - 1;
+    const slots = this.slots;
+    const mask = this.mask;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const key = keys[slot]!;
+      const at = slot * SLOT;
+      const key = slots[at]!;
       if (key === 0) {
-        // stored as offset + 1 so that 0 marks a free slot
-        keys[slot] = offset + 1;
-        this.hashes[slot] = hash;
-        this.counts[slot] = 1;
-        if (++this.size * 2 > keys.length) this.grow();
+        slots[at] = offset + 1;
+        slots[at + 1] = hash;
+        slots[at + 2] = 1;
+        if (++this.size * 2 > mask) this.grow();
         return 1;
       }
-      if (this.hashes[slot] === hash && (key - 1 === offset || sameName(bytes, key - 1, offset))) {
-        return ++this.counts[slot]!;
+      if (slots[at + 1] === hash && (key - 1 === offset || sameName(bytes, key - 1, offset))) {
+        return ++slots[at + 2]!;
       }
     }
   }
 
   private grow(): void {
-    const { keys, counts, hashes } = this;
-    const capacity = keys.length * 2;
+    const old = this.slots;
+    const capacity = (this.mask + 1) * 2;
     const mask = capacity - 1;
-    this.keys = new Int32Array(capacity);
-    this.counts = new Int32Array(capacity);
-    this.hashes = new Int32Array(capacity);
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === 0) continue;
-      let slot = hashes[i]! & mask;
-      while (this.keys[slot] !== 0) slot = (slot + 1) & mask;
-      this.keys[slot] = keys[i]!;
-      this.counts[slot] = counts[i]!;
-      this.hashes[slot] = hashes[i]!;
+    const slots = new Int32Array(capacity * SLOT);
+    for (let at = 0; at < old.length; at += SLOT) {
+      if (old[at] === 0) continue;
+      let slot = old[at + 1]! & mask;
+      while (slots[slot * SLOT] !== 0) slot = (slot + 1) & mask;
+      slots.set(old.subarray(at, at + SLOT), slot * SLOT);
     }
+    this.slots = slots;
+    this.mask = mask;
   }
 }
+
+const SLOT = 4;
 
 function sameName(bytes: Uint8Array, a: number, b: number): boolean {
   for (;;) {
