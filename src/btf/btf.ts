@@ -88,6 +88,8 @@ export class Btf implements BtfSource {
   #nameIndex: { heads: Int32Array; next: Int32Array; mask: number } | undefined;
   #pointerSize: number | undefined;
   #asciiBytes: Uint8Array | null | undefined;
+  /** The info word of the record #entry last looked at, so that its callers needn't read it again. */
+  #entryInfo = 0;
 
   private constructor(bytes: Uint8Array, base: Btf | undefined) {
     this.#bytes = bytes;
@@ -265,7 +267,7 @@ export class Btf implements BtfSource {
     if (id < this.firstTypeId && this.base) return this.base.entryTypeOf(id, index);
     const at = this.#entry(id, index, ENTRY_TYPED);
     // member {name, type, offset} and parameter {name, type}: the type is the second word; a secinfo's the first
-    const kind = (this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 24) & 0x1f;
+    const kind = (this.#entryInfo >>> 24) & 0x1f;
     return this.#view.getUint32(kind === BtfKind.Datasec ? at : at + 4, this.littleEndian);
   }
 
@@ -376,14 +378,14 @@ export class Btf implements BtfSource {
   memberBitOffsetOf(id: number, index: number): number {
     if (id < this.firstTypeId && this.base) return this.base.memberBitOffsetOf(id, index);
     const offset = this.#view.getUint32(this.#entry(id, index, ENTRY_MEMBER) + 8, this.littleEndian);
-    return this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 31 === 1 ? offset & 0xffffff : offset;
+    return this.#entryInfo >>> 31 === 1 ? offset & 0xffffff : offset;
   }
 
   /** Member `index`'s bitfield width, as Member.bitfieldSize (0 when not a bitfield). */
   memberBitfieldSizeOf(id: number, index: number): number {
     if (id < this.firstTypeId && this.base) return this.base.memberBitfieldSizeOf(id, index);
     const offset = this.#view.getUint32(this.#entry(id, index, ENTRY_MEMBER) + 8, this.littleEndian);
-    return this.#view.getUint32(this.#record(id) + 4, this.littleEndian) >>> 31 === 1 ? offset >>> 24 : 0;
+    return this.#entryInfo >>> 31 === 1 ? offset >>> 24 : 0;
   }
 
   /** Value `index` of 32-bit ENUM `id`, as EnumValue.value: signed when kind_flag says so, else unsigned. */
@@ -399,6 +401,7 @@ export class Btf implements BtfSource {
   #entry(id: number, index: number, kinds: number): number {
     const at = this.#record(id);
     const info = this.#view.getUint32(at + 4, this.littleEndian);
+    this.#entryInfo = info;
     const kind = (info >>> 24) & 0x1f;
     if (!((kinds >>> kind) & 1) || !(index >= 0 && index < (info & 0xffff) && Number.isInteger(index))) {
       throw new BtfError(at, `type ${id} (${kindName(kind)}) has no entry ${index}`);
