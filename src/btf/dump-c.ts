@@ -125,6 +125,12 @@ class CDumper {
   /** Marks every type that some other type refers to, reading records in place. */
   private markAllReferenced(raw: BtfRawReads): void {
     const referenced = this.referenced;
+    // Btf does it in one loop over its records' words (see markReferencedTypes).
+    const bulk = this.btf as BtfSource & { markReferencedTypes?: (into: Uint8Array) => void };
+    if (typeof bulk.markReferencedTypes === 'function') {
+      bulk.markReferencedTypes(referenced);
+      return;
+    }
     const count = this.btf.typeCount;
     for (let id = 1; id < count; id++) {
       switch (raw.kindOf(id)) {
