@@ -89,52 +89,18 @@ export function mapCreate(a: MapCreateAttributes): number {
   return command('MAP_CREATE', MapCreateAttr.size);
 }
 
-function elem(fd: number, key: number, value: number, flags: number | bigint): void {
+/**
+ * Writes the key after `key` (or the first key when `key` is 0) to `nextKey`; false at the end.
+ * (Lookup, update and delete go through a map's PreparedMapElem, map-elem.ts: their hot path.)
+ */
+export function mapGetNextKey(fd: number, key: number, nextKey: number): boolean {
   const v = begin(MapElemAttr.size);
   v.setUint32(MapElemAttr.map_fd, fd, true);
   setU64(MapElemAttr.key, key);
-  setU64(MapElemAttr.value, value);
-  setU64(MapElemAttr.flags, flags);
-}
-
-/** Looks up `key` into `value` (addresses); false when the key is absent. */
-export function mapLookupElem(fd: number, key: number, value: number, flags: number | bigint = 0): boolean {
-  elem(fd, key, value, flags);
-  const result = tryCommand(BpfCommand.MAP_LOOKUP_ELEM, MapElemAttr.size);
-  if (result === -Errno.ENOENT) return false;
-  if (result < 0) throw new BpfError('MAP_LOOKUP_ELEM', -result);
-  return true;
-}
-
-export function mapUpdateElem(fd: number, key: number, value: number, flags: number | bigint = 0): void {
-  elem(fd, key, value, flags);
-  command('MAP_UPDATE_ELEM', MapElemAttr.size);
-}
-
-/** Deletes `key`; false when it was absent. */
-export function mapDeleteElem(fd: number, key: number, flags: number | bigint = 0): boolean {
-  elem(fd, key, 0, flags);
-  const result = tryCommand(BpfCommand.MAP_DELETE_ELEM, MapElemAttr.size);
-  if (result === -Errno.ENOENT) return false;
-  if (result < 0) throw new BpfError('MAP_DELETE_ELEM', -result);
-  return true;
-}
-
-/** Writes the key after `key` (or the first key when `key` is 0) to `nextKey`; false at the end. */
-export function mapGetNextKey(fd: number, key: number, nextKey: number): boolean {
-  elem(fd, key, nextKey, 0);
+  setU64(MapElemAttr.next_key, nextKey);
   const result = tryCommand(BpfCommand.MAP_GET_NEXT_KEY, MapElemAttr.size);
   if (result === -Errno.ENOENT) return false;
   if (result < 0) throw new BpfError('MAP_GET_NEXT_KEY', -result);
-  return true;
-}
-
-/** Pops `key` (0 for queues and stacks) into `value`; false when there was nothing to take. */
-export function mapLookupAndDeleteElem(fd: number, key: number, value: number, flags: number | bigint = 0): boolean {
-  elem(fd, key, value, flags);
-  const result = tryCommand(BpfCommand.MAP_LOOKUP_AND_DELETE_ELEM, MapElemAttr.size);
-  if (result === -Errno.ENOENT) return false;
-  if (result < 0) throw new BpfError('MAP_LOOKUP_AND_DELETE_ELEM', -result);
   return true;
 }
 

@@ -24,7 +24,6 @@ const ioctlFn = libc.func('int ioctl(int fd, unsigned long request, long arg)');
 const epollCreateFn = libc.func('int epoll_create1(int flags)');
 const epollCtlFn = libc.func('int epoll_ctl(int epfd, int op, int fd, long event)');
 const epollWaitFn = libc.func('int epoll_wait(int epfd, long events, int maxevents, int timeout)');
-const memcpyFn = libc.func('void *memcpy(long dest, long src, size_t n)');
 const mountFn = libc.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)');
 
 /** errno of the last failed call on this thread. */
@@ -74,10 +73,6 @@ export function epollWaitAsync(epfd: number, eventsAddress: number, maxEvents: n
 
 export function mount(source: string, target: string, fstype: string, flags: number): number {
   return mountFn(source, target, fstype, flags, null);
-}
-
-export function memcpy(destination: number, source: number, length: number): void {
-  memcpyFn(destination, source, length);
 }
 
 /** A mapping: its address, and an ArrayBuffer over it (zero copy). */

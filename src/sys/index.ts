@@ -6,7 +6,7 @@ export * as bpf from './bpf.js';
 export * as perf from './perf.js';
 export { EpollSet, type ReadyEvent } from './epoll.js';
 export { FileDescriptor, FdOwner } from './fd.js';
-export { NativeMemory, memcpy, close as closeRawFd } from './ffi.js';
+export { NativeMemory, close as closeRawFd } from './ffi.js';
 export { mapShared, detachMapping, releaseWhenUnreachable, unmap, type Mapping } from './memory.js';
 export { possibleCpus, onlineCpus, possibleCpuCount, parseCpuList } from './cpus.js';
 export { PreparedMapElem } from './map-elem.js';
