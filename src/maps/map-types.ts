@@ -3,6 +3,7 @@
  * print for them (`hash`, `percpu_array`, ...).
  */
 import { MapTypeId } from '../sys/abi.js';
+import { enumNames } from '../sys/abi-names.js';
 
 export const MapType = {
   Hash: MapTypeId.HASH,
@@ -41,51 +42,16 @@ export const MapType = {
 } as const;
 export type MapType = (typeof MapType)[keyof typeof MapType];
 
-/** libbpf's name of each map type, as `bpftool map list` and `feature probe` print it. */
-const NAMES: Record<number, string> = {
-  [MapTypeId.HASH]: 'hash',
-  [MapTypeId.ARRAY]: 'array',
-  [MapTypeId.PROG_ARRAY]: 'prog_array',
-  [MapTypeId.PERF_EVENT_ARRAY]: 'perf_event_array',
-  [MapTypeId.PERCPU_HASH]: 'percpu_hash',
-  [MapTypeId.PERCPU_ARRAY]: 'percpu_array',
-  [MapTypeId.STACK_TRACE]: 'stack_trace',
-  [MapTypeId.CGROUP_ARRAY]: 'cgroup_array',
-  [MapTypeId.LRU_HASH]: 'lru_hash',
-  [MapTypeId.LRU_PERCPU_HASH]: 'lru_percpu_hash',
-  [MapTypeId.LPM_TRIE]: 'lpm_trie',
-  [MapTypeId.ARRAY_OF_MAPS]: 'array_of_maps',
-  [MapTypeId.HASH_OF_MAPS]: 'hash_of_maps',
-  [MapTypeId.DEVMAP]: 'devmap',
-  [MapTypeId.SOCKMAP]: 'sockmap',
-  [MapTypeId.CPUMAP]: 'cpumap',
-  [MapTypeId.XSKMAP]: 'xskmap',
-  [MapTypeId.SOCKHASH]: 'sockhash',
-  [MapTypeId.CGROUP_STORAGE]: 'cgroup_storage',
-  [MapTypeId.REUSEPORT_SOCKARRAY]: 'reuseport_sockarray',
-  [MapTypeId.PERCPU_CGROUP_STORAGE]: 'percpu_cgroup_storage',
-  [MapTypeId.QUEUE]: 'queue',
-  [MapTypeId.STACK]: 'stack',
-  [MapTypeId.SK_STORAGE]: 'sk_storage',
-  [MapTypeId.DEVMAP_HASH]: 'devmap_hash',
-  [MapTypeId.STRUCT_OPS]: 'struct_ops',
-  [MapTypeId.RINGBUF]: 'ringbuf',
-  [MapTypeId.INODE_STORAGE]: 'inode_storage',
-  [MapTypeId.TASK_STORAGE]: 'task_storage',
-  [MapTypeId.BLOOM_FILTER]: 'bloom_filter',
-  [MapTypeId.USER_RINGBUF]: 'user_ringbuf',
-  [MapTypeId.CGRP_STORAGE]: 'cgrp_storage',
-  [MapTypeId.ARENA]: 'arena',
-};
+const NAMES = enumNames(MapTypeId);
 
+/** libbpf's name of the type, as bpftool prints it. */
 export function mapTypeName(type: number): string {
-  return NAMES[type] ?? `type ${type}`;
+  return NAMES.name(type);
 }
 
-/** The map type with libbpf name `name`, or undefined. */
+/** The MapType with libbpf name `name`, or undefined. */
 export function mapTypeByName(name: string): MapType | undefined {
-  const found = Object.entries(NAMES).find(([, n]) => n === name);
-  return found ? (Number(found[0]) as MapType) : undefined;
+  return NAMES.value(name) as MapType | undefined;
 }
 
 /** Every map type this version of tsbpf knows, in kernel order. */

@@ -3,6 +3,7 @@
  * them (`cgroup_inet_ingress`, `trace_fentry`, ...).
  */
 import { AttachTypeId } from '../sys/abi.js';
+import { enumNames } from '../sys/abi-names.js';
 
 export const AttachType = {
   CgroupInetIngress: AttachTypeId.CGROUP_INET_INGRESS,
@@ -66,67 +67,9 @@ export const AttachType = {
 } as const;
 export type AttachType = (typeof AttachType)[keyof typeof AttachType];
 
-const NAMES: Record<number, string> = {
-  [AttachTypeId.CGROUP_INET_INGRESS]: 'cgroup_inet_ingress',
-  [AttachTypeId.CGROUP_INET_EGRESS]: 'cgroup_inet_egress',
-  [AttachTypeId.CGROUP_INET_SOCK_CREATE]: 'cgroup_inet_sock_create',
-  [AttachTypeId.CGROUP_SOCK_OPS]: 'cgroup_sock_ops',
-  [AttachTypeId.SK_SKB_STREAM_PARSER]: 'sk_skb_stream_parser',
-  [AttachTypeId.SK_SKB_STREAM_VERDICT]: 'sk_skb_stream_verdict',
-  [AttachTypeId.CGROUP_DEVICE]: 'cgroup_device',
-  [AttachTypeId.SK_MSG_VERDICT]: 'sk_msg_verdict',
-  [AttachTypeId.CGROUP_INET4_BIND]: 'cgroup_inet4_bind',
-  [AttachTypeId.CGROUP_INET6_BIND]: 'cgroup_inet6_bind',
-  [AttachTypeId.CGROUP_INET4_CONNECT]: 'cgroup_inet4_connect',
-  [AttachTypeId.CGROUP_INET6_CONNECT]: 'cgroup_inet6_connect',
-  [AttachTypeId.CGROUP_INET4_POST_BIND]: 'cgroup_inet4_post_bind',
-  [AttachTypeId.CGROUP_INET6_POST_BIND]: 'cgroup_inet6_post_bind',
-  [AttachTypeId.CGROUP_UDP4_SENDMSG]: 'cgroup_udp4_sendmsg',
-  [AttachTypeId.CGROUP_UDP6_SENDMSG]: 'cgroup_udp6_sendmsg',
-  [AttachTypeId.LIRC_MODE2]: 'lirc_mode2',
-  [AttachTypeId.FLOW_DISSECTOR]: 'flow_dissector',
-  [AttachTypeId.CGROUP_SYSCTL]: 'cgroup_sysctl',
-  [AttachTypeId.CGROUP_UDP4_RECVMSG]: 'cgroup_udp4_recvmsg',
-  [AttachTypeId.CGROUP_UDP6_RECVMSG]: 'cgroup_udp6_recvmsg',
-  [AttachTypeId.CGROUP_GETSOCKOPT]: 'cgroup_getsockopt',
-  [AttachTypeId.CGROUP_SETSOCKOPT]: 'cgroup_setsockopt',
-  [AttachTypeId.TRACE_RAW_TP]: 'trace_raw_tp',
-  [AttachTypeId.TRACE_FENTRY]: 'trace_fentry',
-  [AttachTypeId.TRACE_FEXIT]: 'trace_fexit',
-  [AttachTypeId.MODIFY_RETURN]: 'modify_return',
-  [AttachTypeId.LSM_MAC]: 'lsm_mac',
-  [AttachTypeId.TRACE_ITER]: 'trace_iter',
-  [AttachTypeId.CGROUP_INET4_GETPEERNAME]: 'cgroup_inet4_getpeername',
-  [AttachTypeId.CGROUP_INET6_GETPEERNAME]: 'cgroup_inet6_getpeername',
-  [AttachTypeId.CGROUP_INET4_GETSOCKNAME]: 'cgroup_inet4_getsockname',
-  [AttachTypeId.CGROUP_INET6_GETSOCKNAME]: 'cgroup_inet6_getsockname',
-  [AttachTypeId.XDP_DEVMAP]: 'xdp_devmap',
-  [AttachTypeId.CGROUP_INET_SOCK_RELEASE]: 'cgroup_inet_sock_release',
-  [AttachTypeId.XDP_CPUMAP]: 'xdp_cpumap',
-  [AttachTypeId.SK_LOOKUP]: 'sk_lookup',
-  [AttachTypeId.XDP]: 'xdp',
-  [AttachTypeId.SK_SKB_VERDICT]: 'sk_skb_verdict',
-  [AttachTypeId.SK_REUSEPORT_SELECT]: 'sk_reuseport_select',
-  [AttachTypeId.SK_REUSEPORT_SELECT_OR_MIGRATE]: 'sk_reuseport_select_or_migrate',
-  [AttachTypeId.PERF_EVENT]: 'perf_event',
-  [AttachTypeId.TRACE_KPROBE_MULTI]: 'trace_kprobe_multi',
-  [AttachTypeId.LSM_CGROUP]: 'lsm_cgroup',
-  [AttachTypeId.STRUCT_OPS]: 'struct_ops',
-  [AttachTypeId.NETFILTER]: 'netfilter',
-  [AttachTypeId.TCX_INGRESS]: 'tcx_ingress',
-  [AttachTypeId.TCX_EGRESS]: 'tcx_egress',
-  [AttachTypeId.TRACE_UPROBE_MULTI]: 'trace_uprobe_multi',
-  [AttachTypeId.CGROUP_UNIX_CONNECT]: 'cgroup_unix_connect',
-  [AttachTypeId.CGROUP_UNIX_SENDMSG]: 'cgroup_unix_sendmsg',
-  [AttachTypeId.CGROUP_UNIX_RECVMSG]: 'cgroup_unix_recvmsg',
-  [AttachTypeId.CGROUP_UNIX_GETPEERNAME]: 'cgroup_unix_getpeername',
-  [AttachTypeId.CGROUP_UNIX_GETSOCKNAME]: 'cgroup_unix_getsockname',
-  [AttachTypeId.NETKIT_PRIMARY]: 'netkit_primary',
-  [AttachTypeId.NETKIT_PEER]: 'netkit_peer',
-  [AttachTypeId.TRACE_KPROBE_SESSION]: 'trace_kprobe_session',
-  [AttachTypeId.TRACE_UPROBE_SESSION]: 'trace_uprobe_session',
-};
+const NAMES = enumNames(AttachTypeId);
 
+/** libbpf's name of the type, as bpftool prints it. */
 export function attachTypeName(type: number): string {
-  return NAMES[type] ?? `type ${type}`;
+  return NAMES.name(type);
 }

@@ -3,6 +3,7 @@
  * libbpf print for them (`tracepoint`, `sched_cls`, ...).
  */
 import { ProgramTypeId } from '../sys/abi.js';
+import { enumNames } from '../sys/abi-names.js';
 
 export const ProgramType = {
   SocketFilter: ProgramTypeId.SOCKET_FILTER,
@@ -40,50 +41,16 @@ export const ProgramType = {
 } as const;
 export type ProgramType = (typeof ProgramType)[keyof typeof ProgramType];
 
-/** libbpf's name of each program type, as `bpftool prog list` and `feature probe` print it. */
-const NAMES: Record<number, string> = {
-  [ProgramTypeId.SOCKET_FILTER]: 'socket_filter',
-  [ProgramTypeId.KPROBE]: 'kprobe',
-  [ProgramTypeId.SCHED_CLS]: 'sched_cls',
-  [ProgramTypeId.SCHED_ACT]: 'sched_act',
-  [ProgramTypeId.TRACEPOINT]: 'tracepoint',
-  [ProgramTypeId.XDP]: 'xdp',
-  [ProgramTypeId.PERF_EVENT]: 'perf_event',
-  [ProgramTypeId.CGROUP_SKB]: 'cgroup_skb',
-  [ProgramTypeId.CGROUP_SOCK]: 'cgroup_sock',
-  [ProgramTypeId.LWT_IN]: 'lwt_in',
-  [ProgramTypeId.LWT_OUT]: 'lwt_out',
-  [ProgramTypeId.LWT_XMIT]: 'lwt_xmit',
-  [ProgramTypeId.SOCK_OPS]: 'sock_ops',
-  [ProgramTypeId.SK_SKB]: 'sk_skb',
-  [ProgramTypeId.CGROUP_DEVICE]: 'cgroup_device',
-  [ProgramTypeId.SK_MSG]: 'sk_msg',
-  [ProgramTypeId.RAW_TRACEPOINT]: 'raw_tracepoint',
-  [ProgramTypeId.CGROUP_SOCK_ADDR]: 'cgroup_sock_addr',
-  [ProgramTypeId.LWT_SEG6LOCAL]: 'lwt_seg6local',
-  [ProgramTypeId.LIRC_MODE2]: 'lirc_mode2',
-  [ProgramTypeId.SK_REUSEPORT]: 'sk_reuseport',
-  [ProgramTypeId.FLOW_DISSECTOR]: 'flow_dissector',
-  [ProgramTypeId.CGROUP_SYSCTL]: 'cgroup_sysctl',
-  [ProgramTypeId.RAW_TRACEPOINT_WRITABLE]: 'raw_tracepoint_writable',
-  [ProgramTypeId.CGROUP_SOCKOPT]: 'cgroup_sockopt',
-  [ProgramTypeId.TRACING]: 'tracing',
-  [ProgramTypeId.STRUCT_OPS]: 'struct_ops',
-  [ProgramTypeId.EXT]: 'ext',
-  [ProgramTypeId.LSM]: 'lsm',
-  [ProgramTypeId.SK_LOOKUP]: 'sk_lookup',
-  [ProgramTypeId.SYSCALL]: 'syscall',
-  [ProgramTypeId.NETFILTER]: 'netfilter',
-};
+const NAMES = enumNames(ProgramTypeId);
 
+/** libbpf's name of the type, as bpftool prints it. */
 export function programTypeName(type: number): string {
-  return NAMES[type] ?? `type ${type}`;
+  return NAMES.name(type);
 }
 
-/** The program type with libbpf name `name`, or undefined. */
+/** The ProgramType with libbpf name `name`, or undefined. */
 export function programTypeByName(name: string): ProgramType | undefined {
-  const found = Object.entries(NAMES).find(([, n]) => n === name);
-  return found ? (Number(found[0]) as ProgramType) : undefined;
+  return NAMES.value(name) as ProgramType | undefined;
 }
 
 /** Every program type this version of tsbpf knows, in kernel order. */
