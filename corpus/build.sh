@@ -20,6 +20,9 @@
 #   usdt.host.o    x86-64 host object: .note.stapsdt USDT notes, RELA relocations, every symbol
 #                  binding/visibility, SHN_UNDEF and SHN_COMMON symbols
 #   tiny.i386.o    a 32-bit ELF, which the ELF reader must refuse with a clear error
+#   loader/NAME.bpf.o  the loader corpus (corpus/loader/NAME.bpf.c): objects written against the
+#                  running kernel's vmlinux.h (generated here by tsbpf's own `btf dump ... format c`,
+#                  bpftool's when tsbpf is not built yet), loaded by tsbpf and by libbpf and compared
 #
 # All BPF objects: clang -g -O2 -target bpfel|bpfeb -mcpu=v3 -c (so they carry .BTF and .BTF.ext).
 # Usage: corpus/build.sh  (from anywhere; fails loudly when clang is missing).
@@ -44,12 +47,25 @@ bpf() { # bpf NAME OUTPUT TARGET CPU
   "$CLANG" "${CFLAGS[@]}" "${BPF_INCLUDES[@]}" -target "$3" -mcpu="$4" "$1.bpf.c" -o "$TMP/$2" &
   pids+=($!)
 }
-for name in kinds maps programs core atomics externs alu; do bpf "$name" "$name.o" bpfel v3; done
+for source in *.bpf.c; do name=${source%.bpf.c}; bpf "$name" "$name.o" bpfel v3; done
 for name in kinds maps programs core atomics; do bpf "$name" "$name.eb.o" bpfeb v3; done
 bpf alu alu.v1.o bpfel v1
 bpf alu alu.v2.o bpfel v2
 "$CLANG" -O2 -g -fPIC -c -target x86_64-linux-gnu usdt.c -o "$TMP/usdt.host.o" & pids+=($!)
 echo 'int tiny(int x) { return x + 1; }' | "$CLANG" -O2 -c -target i386-linux-gnu -x c - -o "$TMP/tiny.i386.o" & pids+=($!)
+
+# The loader corpus includes vmlinux.h from the kernel this machine runs.
+mkdir -p "$TMP/include" "$TMP/loader"
+if [ -f ../dist/src/cli/main.js ]; then
+  node ../dist/src/cli/main.js btf dump file /sys/kernel/btf/vmlinux format c > "$TMP/include/vmlinux.h"
+else
+  bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$TMP/include/vmlinux.h"
+fi
+for source in loader/*.bpf.c; do
+  [ -e "$source" ] || continue
+  "$CLANG" "${CFLAGS[@]}" -I"$TMP/include" -Iloader -D__TARGET_ARCH_x86 -target bpfel -mcpu=v3 "$source" -o "$TMP/$source.o.tmp" &
+  pids+=($!)
+done
 
 status=0
 for pid in "${pids[@]}"; do wait "$pid" || status=1; done
@@ -57,6 +73,7 @@ if [ "$status" -ne 0 ]; then
   echo "corpus/build.sh: a compile failed (see above)" >&2
   exit 1
 fi
+for built in "$TMP"/loader/*.o.tmp; do [ -e "$built" ] && mv "$built" "${built%.c.o.tmp}.o"; done
 # Replace the whole directory at once so a concurrent reader never sees half a corpus.
 rm -rf "$OUT.old"
 [ -d "$OUT" ] && mv "$OUT" "$OUT.old"
@@ -64,4 +81,4 @@ chmod 755 "$TMP"
 mv "$TMP" "$OUT"
 rm -rf "$OUT.old"
 trap - EXIT
-echo "corpus/build.sh: built $(ls "$OUT" | wc -l) objects in corpus/$OUT"
+echo "corpus/build.sh: built $(find "$OUT" -name '*.o' | wc -l) objects in corpus/$OUT"

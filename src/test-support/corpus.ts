@@ -26,6 +26,9 @@ export interface Corpus {
   readonly objects: readonly string[];
   /** BPF objects only (not the host or 32-bit ones). */
   readonly bpfObjects: readonly string[];
+  /** The loader corpus (corpus/loader/NAME.bpf.c built to loader/NAME.bpf.o): file names under loader/. */
+  readonly loaderObjects: readonly string[];
+  /** An object's absolute path: `path('kinds.o')`, `path('loader/globals.bpf.o')`. */
   path(name: string): string;
 }
 
@@ -45,6 +48,7 @@ export function corpus(): Corpus | string {
     directory,
     objects,
     bpfObjects: objects.filter((name) => !name.includes('.host.') && !name.includes('.i386.')),
+    loaderObjects: existsSync(join(directory, 'loader')) ? readdirSync(join(directory, 'loader')).filter((name) => name.endsWith('.o')).sort() : [],
     path: (name: string) => join(directory, name),
   };
   return cached;
@@ -53,9 +57,14 @@ export function corpus(): Corpus | string {
 function isStale(source: string, directory: string): boolean {
   if (!existsSync(directory)) return true;
   const built = statSync(directory).mtimeMs;
-  return readdirSync(source)
-    .filter((name) => name.endsWith('.c') || name.endsWith('.h') || name === 'build.sh')
-    .some((name) => statSync(join(source, name)).mtimeMs > built);
+  const loader = join(source, 'loader');
+  const files = [
+    ...readdirSync(source).map((name) => join(source, name)),
+    ...(existsSync(loader) ? readdirSync(loader).map((name) => join(loader, name)) : []),
+  ];
+  return files
+    .filter((path) => path.endsWith('.c') || path.endsWith('.h') || path.endsWith('build.sh'))
+    .some((path) => statSync(path).mtimeMs > built);
 }
 
 /** Whether a command is on PATH. */
