@@ -1,0 +1,143 @@
+/**
+ * Candidate search: the target types a local type may correspond to. As libbpf does it, a candidate
+ * has the local type's kind (enum and enum64 count as one) and the same essential name (flavors
+ * dropped on both sides: local `task_struct___old` finds `task_struct`, local `nf_conn` finds both
+ * `nf_conn` and `nf_conn___init`), in id order. The first target (vmlinux, or the custom BTF that
+ * replaces it) is searched first; only when it has no candidate are the others (modules, split on
+ * vmlinux) searched, all of them, each from its own first id.
+ *
+ * libbpf scans every type of the target for every local type; here the name index (Btf.findByName)
+ * finds the exact names and a per-target list of flavored names, built once from the raw string
+ * table, finds the rest.
+ */
+import type { Btf } from '../../btf/btf.js';
+import { essentialName, hasFlavor, kindsCoreCompatible } from './btf-walk.js';
+
+/** A BTF to find candidates in: vmlinux, a module (split BTF on vmlinux), or a custom target file. */
+export interface CoreTarget {
+  name: string;
+  btf: Btf;
+}
+
+export interface CoreCandidate {
+  target: CoreTarget;
+  /** The candidate's id in `target.btf` (split ids continue after the base's). */
+  id: number;
+}
+
+/** Splits with fewer own types than this read their names one by one instead of scanning the string table. */
+const SMALL_BTF_TYPES = 20_000;
+
+/**
+ * Reusable across programs of one object and across loads (target BTF is immutable): candidate lists
+ * per target and essential name. It also holds libbpf's per-load pruning: once a relocation has
+ * chosen among several candidates of a local type, later relocations of that type only consider the
+ * ones it kept. Call `beginLoad()` before relocating an object so one load does not inherit another's
+ * pruning (relocateCore without a cache uses a fresh one).
+ */
+export class CoreCandidateCache {
+  /** Per target: `${kind}:${essentialName}` → candidate ids (unpruned). */
+  readonly #byName = new WeakMap<Btf, Map<string, readonly number[]>>();
+  /** Per target: essential name → ids of own types whose name carries a flavor. */
+  readonly #flavored = new WeakMap<Btf, Map<string, number[]>>();
+  /** Per local BTF: local type id → the candidates still in play this load, and the targets they came from. */
+  #pruned = new WeakMap<Btf, Map<number, { targets: readonly Btf[]; candidates: CoreCandidate[] }>>();
+
+  /** Forgets the per-load pruning (the name lookups stay). */
+  beginLoad(): void {
+    this.#pruned = new WeakMap();
+  }
+
+  /** Candidate ids in one target for a local type of `kind` named `name`, in id order. */
+  candidatesIn(target: Btf, kind: number, name: string): readonly number[] {
+    const essential = essentialName(name);
+    const key = `${kind}:${essential}`;
+    let perTarget = this.#byName.get(target);
+    if (!perTarget) this.#byName.set(target, (perTarget = new Map()));
+    const known = perTarget.get(key);
+    if (known) return known;
+    const ids: number[] = [];
+    for (const type of target.findByName(essential)) {
+      if (type.id >= target.firstTypeId && kindsCoreCompatible(type.kind, kind)) ids.push(type.id);
+    }
+    for (const id of this.#flavoredTypes(target).get(essential) ?? []) {
+      if (kindsCoreCompatible(target.kindOf(id), kind)) ids.push(id);
+    }
+    ids.sort((a, b) => a - b);
+    perTarget.set(key, ids);
+    return ids;
+  }
+
+  /** The candidates for local type `localId` across `targets` (libbpf's bpf_core_find_cands), pruned as this load went. */
+  candidatesFor(local: Btf, localId: number, targets: readonly CoreTarget[]): CoreCandidate[] {
+    let perLocal = this.#pruned.get(local);
+    if (!perLocal) this.#pruned.set(local, (perLocal = new Map()));
+    const known = perLocal.get(localId);
+    if (known && known.targets.length === targets.length && known.targets.every((btf, i) => btf === targets[i]!.btf)) return known.candidates;
+    const kind = local.kindOf(localId);
+    const name = local.nameOf(localId);
+    const candidates: CoreCandidate[] = [];
+    const [main, ...modules] = targets;
+    if (main) for (const id of this.candidatesIn(main.btf, kind, name)) candidates.push({ target: main, id });
+    // the main target answers alone when it has any candidate; else every module is searched
+    if (candidates.length === 0) {
+      for (const target of modules) for (const id of this.candidatesIn(target.btf, kind, name)) candidates.push({ target, id });
+    }
+    perLocal.set(localId, { targets: targets.map((target) => target.btf), candidates });
+    return candidates;
+  }
+
+  /** Keeps only `kept` for the rest of this load (libbpf prunes the shared list after a relocation matched). */
+  prune(local: Btf, localId: number, kept: CoreCandidate[]): void {
+    const entry = this.#pruned.get(local)?.get(localId);
+    if (entry) entry.candidates = kept;
+  }
+
+  #flavoredTypes(btf: Btf): Map<string, number[]> {
+    let flavored = this.#flavored.get(btf);
+    if (flavored) return flavored;
+    flavored = new Map();
+    const add = (id: number, name: string) => {
+      const essential = essentialName(name);
+      const ids = flavored!.get(essential);
+      if (ids) ids.push(id);
+      else flavored!.set(essential, [id]);
+    };
+    const strings = btf.typeCount - btf.firstTypeId > SMALL_BTF_TYPES ? btf.asciiStringBytes() : null;
+    if (strings) {
+      const offsets = flavoredStringOffsets(strings, btf.stringBase);
+      if (offsets.size > 0) {
+        for (let id = btf.firstTypeId; id < btf.typeCount; id++) {
+          if (offsets.has(btf.nameOffsetOf(id))) add(id, btf.nameOf(id));
+        }
+      }
+    } else {
+      for (let id = btf.firstTypeId; id < btf.typeCount; id++) {
+        const name = btf.nameOf(id);
+        if (name.length >= 5 && hasFlavor(name)) add(id, name);
+      }
+    }
+    this.#flavored.set(btf, flavored);
+    return flavored;
+  }
+}
+
+/**
+ * Start offsets (from `from` on) of the NUL-terminated strings in `bytes` that contain a flavor
+ * separator `X___Y` (X, Y not underscores): one pass over the table, no string decoded.
+ */
+function flavoredStringOffsets(bytes: Uint8Array, from: number): Set<number> {
+  const offsets = new Set<number>();
+  let start = from;
+  const end = bytes.length;
+  for (let at = from; at < end; at++) {
+    const byte = bytes[at]!;
+    if (byte === 0) {
+      start = at + 1;
+    } else if (byte === 0x5f && at > start && bytes[at - 1] !== 0x5f && bytes[at + 1] === 0x5f && bytes[at + 2] === 0x5f) {
+      const after = bytes[at + 3];
+      if (after !== undefined && after !== 0 && after !== 0x5f) offsets.add(start);
+    }
+  }
+  return offsets;
+}
