@@ -3,6 +3,7 @@
  * a sentence telling the user what to do about it. The CLI prints `message; hint` on one line.
  */
 import { ERRNO_NAMES } from './sys/abi.js';
+import type { VerifierReport } from './programs/verifier-report.js';
 
 export class TsbpfError extends Error {
   /** What the user can do about it, in one sentence; empty when there is nothing to add. */
@@ -58,6 +59,25 @@ export class VerifierError extends BpfError {
     this.log = log;
     this.truncated = truncated;
   }
+
+  /** The log read as data (failing instruction, reason, C source), once a loader attaches it. */
+  report?: VerifierReport;
+
+  /**
+   * Attaches the explained log (programs/verifier-report.ts `explainVerifierLog(error.log, lineInfo)`);
+   * when it found the C source, the message then ends with its location (`at file.c:42:9`).
+   */
+  attachReport(report: VerifierReport): this {
+    this.#messageWithoutSource ??= this.message;
+    this.report = report;
+    const source = report.source;
+    this.message = source
+      ? `${this.#messageWithoutSource} at ${source.file}:${source.line}${source.column ? `:${source.column}` : ''}`
+      : this.#messageWithoutSource;
+    return this;
+  }
+
+  #messageWithoutSource: string | undefined;
 }
 
 /** An object was used after close(). */
