@@ -14,7 +14,7 @@ import { Btf } from '../../btf/btf.js';
 import { CoreRelocationKind, type CoreRelocation } from '../../btf/ext-records.js';
 import { parseElf } from '../../elf/index.js';
 import { corpus } from '../../test-support/corpus.js';
-import type { CoreTarget } from './candidates.js';
+import { CoreCandidateCache, type CoreTarget } from './candidates.js';
 import { CoreError } from './core-error.js';
 import { readCoreObject, type CoreProgram } from './core-object.test-support.js';
 import { oracleUnavailable } from './libbpf-oracle.test-support.js';
@@ -131,7 +131,9 @@ test('random relocation records never crash: each is applied or refused with a C
   const alphabet = '0123456789:::-+ x';
   let refused = 0;
   let applied = 0;
+  const cache = new CoreCandidateCache();
   for (let i = 0; i < 3000; i++) {
+    cache.beginLoad();
     const base = program.sites[random(program.sites.length)]!;
     const accessString = random(3) === 0
       ? Array.from({ length: 1 + random(8) }, () => alphabet[random(alphabet.length)]).join('')
@@ -139,7 +141,7 @@ test('random relocation records never crash: each is applied or refused with a C
     const relocation = { ...base.relocation, kind: random(15), typeId: random(4) === 0 ? random(local.typeCount + 10) : base.relocation.typeId, accessString };
     const site = { instructionIndex: random(5) === 0 ? random(program.instructions.length + 2) : base.instructionIndex, relocation };
     try {
-      relocateCore(copy(program.instructions), [site], local, [target], { programName: program.name });
+      relocateCore(copy(program.instructions), [site], local, [target], { programName: program.name, cache });
       applied++;
     } catch (error) {
       assert.ok(error instanceof CoreError, `${JSON.stringify(relocation)}: ${String(error)}`);

@@ -147,28 +147,28 @@ export function parseSpec(btf: Btf, rootTypeId: number, accessString: string, ki
  */
 function matchMember(local: Btf, localAccessor: CoreAccessor, target: Btf, targetId: number, spec: CoreSpec): number | undefined {
   targetId = skipModifiers(target, targetId);
-  if (!isComposite(target.kindOf(targetId))) return undefined;
+  const composite = target.type(targetId);
+  if (composite.kind !== BtfKind.Struct && composite.kind !== BtfKind.Union) return undefined;
   const localName = localAccessor.name!;
   const localMemberType = local.entryTypeOf(localAccessor.typeId, localAccessor.index);
-  const count = target.vlenOf(targetId);
-  for (let i = 0; i < count; i++) {
-    const bitOffset = target.memberBitOffsetOf(targetId, i);
+  // the decoded type (cached by Btf) names its members once; relocations of one struct share it
+  const members = composite.members;
+  for (let i = 0; i < members.length; i++) {
+    const member = members[i]!;
     if (spec.raw.length === SPEC_MAX_LENGTH) throw new CoreProblem(`target type [${targetId}] nests deeper than ${SPEC_MAX_LENGTH} levels`, CoreHint.malformed);
     // speculate that this member is the one; undone below when it is not
-    spec.bitOffset += bitOffset;
+    spec.bitOffset += member.bitOffset;
     spec.raw.push(i);
-    const name = target.entryNameOf(targetId, i);
-    const memberType = target.entryTypeOf(targetId, i);
-    if (name === '') {
-      const found = matchMember(local, localAccessor, target, memberType, spec);
+    if (member.name === '') {
+      const found = matchMember(local, localAccessor, target, member.type, spec);
       if (found !== undefined) return found;
-    } else if (name === localName) {
-      spec.accessors.push({ typeId: targetId, index: i, name });
-      if (fieldsAreCompatible(local, localMemberType, target, memberType)) return memberType;
+    } else if (member.name === localName) {
+      spec.accessors.push({ typeId: targetId, index: i, name: member.name });
+      if (fieldsAreCompatible(local, localMemberType, target, member.type)) return member.type;
       spec.accessors.pop();
       return undefined;
     }
-    spec.bitOffset -= bitOffset;
+    spec.bitOffset -= member.bitOffset;
     spec.raw.pop();
   }
   return undefined;
