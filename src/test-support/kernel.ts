@@ -19,6 +19,35 @@ export function kernelObjectCounts(): { programs: number; maps: number; links: n
   };
 }
 
+/**
+ * Waits until the kernel's counts equal `expected` (the kernel frees a map or program a little after
+ * its last reference goes, from a work queue), then returns them; returns the last counts on timeout.
+ */
+export async function settledKernelObjectCounts(expected: { programs: number; maps: number; links: number }, timeoutMs = 3000): Promise<{ programs: number; maps: number; links: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = kernelObjectCounts();
+    const same = counts.programs === expected.programs && counts.maps === expected.maps && counts.links === expected.links;
+    if (same || Date.now() > deadline) return counts;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * The kernel's counts once they stop changing: objects closed a moment ago (by this or an earlier
+ * test) are still being freed, so a "before" taken too early counts them. Waits up to `timeoutMs`.
+ */
+export async function quietKernelObjectCounts(timeoutMs = 3000): Promise<{ programs: number; maps: number; links: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = kernelObjectCounts();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const now = kernelObjectCounts();
+    if ((now.programs === last.programs && now.maps === last.maps && now.links === last.links) || Date.now() > deadline) return now;
+    last = now;
+  }
+}
+
 /** Open file descriptors of this process. */
 export function openFdCount(): number {
   return readdirSync('/proc/self/fd').length;
