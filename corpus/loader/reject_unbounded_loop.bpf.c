@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Refused: the loop's bound comes from the packet length, which the verifier can't bound, so it
- * walks the loop until it gives up: "The sequence of 8193 jumps is too complex" or the 1M-instruction
- * limit, whichever the kernel hits first.
+ * Refused: a loop that never changes the program's state can't end, and the verifier says so as soon
+ * as it sees the same state at the same instruction twice ("infinite loop detected"). (A loop bounded by
+ * an unbounded value is refused too, but only after the verifier walks a million instructions.)
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -10,11 +10,9 @@
 SEC("socket")
 int reject_unbounded_loop(struct __sk_buff *skb)
 {
-  __u32 sum = 0;
-  volatile __u32 limit = skb->len;
-  for (__u32 i = 0; i < limit; i++)
-    sum += i * skb->protocol;
-  return sum;
+  if (skb->len > 10)
+    for (;;) {}
+  return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

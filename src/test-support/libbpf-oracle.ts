@@ -39,6 +39,8 @@ export interface NormalizedProgram {
   gplCompatible: boolean;
   /** bpftool's text dump, one line per element, map ids replaced by map names, no per-load addresses. */
   xlated: string[];
+  /** Names of the maps the program holds (map_ids), sorted: shows maps bound without an instruction (libbpf binds .rodata). */
+  mapNames: string[];
 }
 
 export interface NormalizedMap {
@@ -173,6 +175,7 @@ export function diffKernelStates(libbpf: KernelState, ours: KernelState): string
     if (!mine) { lines.push(`program ${name}: loaded by libbpf only`); continue; }
     if (theirs.type !== mine.type) lines.push(`program ${name}: type libbpf=${theirs.type} tsbpf=${mine.type}`);
     if (theirs.gplCompatible !== mine.gplCompatible) lines.push(`program ${name}: gpl_compatible libbpf=${theirs.gplCompatible} tsbpf=${mine.gplCompatible}`);
+    if (theirs.mapNames.join() !== mine.mapNames.join()) lines.push(`program ${name}: maps libbpf=[${theirs.mapNames.join(', ')}] tsbpf=[${mine.mapNames.join(', ')}]`);
     const xlated = diffLines(theirs.xlated, mine.xlated);
     if (xlated) lines.push(`program ${name}: xlated differs (- libbpf, + tsbpf):`, xlated);
   }
@@ -198,7 +201,9 @@ export function normalizeXlated(text: string, mapNames: ReadonlyMap<number, stri
     .replace(/map\[id:(\d+)\]/g, (_, id: string) => `map[${mapNames.get(Number(id)) ?? 'unknown'}]`)
     // bpftool names a subprogram call's target by its JIT address: bpf_prog_TAG_NAME when kallsyms has it,
     // else the address itself, which differs per load. The pc-relative offset and the callee's own dump stay.
-    .replace(/(call pc[+-]\d+)#\S+/g, '$1'));
+    .replace(/(call pc[+-]\d+)#\S+/g, '$1')
+    // kernel pointers the verifier writes into instructions (bpf_timer_set_callback's prog aux) differ per load
+    .replace(/0xffff[0-9a-f]{12}\b/g, '<kernel address>'));
 }
 
 type ObjectRef = readonly ['id' | 'pinned', string];
@@ -215,7 +220,10 @@ function describe(programRefs: readonly ObjectRef[], mapRefs: readonly ObjectRef
   }
   const dumps = dumpXlated(programRefs);
   const programs = programInfos.map((info, index): NormalizedProgram => (
-    { name: info.name, type: info.type, gplCompatible: info.gpl_compatible, xlated: normalizeXlated(dumps[index]!, mapNames) }
+    {
+      name: info.name, type: info.type, gplCompatible: info.gpl_compatible, xlated: normalizeXlated(dumps[index]!, mapNames),
+      mapNames: (info.map_ids ?? []).map((id) => mapNames.get(id) ?? 'unknown').sort(),
+    }
   ));
   const maps = mapInfos.map((map): NormalizedMap => ({
     name: map.name,
