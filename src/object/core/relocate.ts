@@ -104,7 +104,12 @@ function describe(resolution: Resolution, patchText: string): string {
   return `${local}: no matching targets found: ${patchText}`;
 }
 
-/** Resolves and applies every site to `instructions` (mutated in place), as libbpf's bpf_core_apply_relo. */
+/**
+ * Resolves and applies every site to `instructions` (mutated in place), as libbpf's bpf_core_apply_relo.
+ * Sites are resolved in the order given (libbpf's record order matters through candidate pruning).
+ * A poisoned ld_imm64 (one logical element) becomes two call elements: slot positions (jump offsets,
+ * func_info, line_info) stay put, but logical indexes after it grow by one.
+ */
 export function relocateCore(
   instructions: Instruction[], sites: readonly CoreSite[], local: Btf, targets: readonly CoreTarget[], options: RelocateCoreOptions = {},
 ): CoreOutcome[] {
