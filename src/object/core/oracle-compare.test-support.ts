@@ -22,6 +22,8 @@ export interface SiteResult {
   /** Our instruction's slots at the site (two for ld_imm64 or a poisoned one). */
   ours: OracleSlot[];
   outcome: CoreOutcome['result'] | 'failed';
+  /** Our one-line description (absent when refused). */
+  description?: string;
   error?: CoreError;
 }
 
@@ -67,6 +69,7 @@ export function relocateObject(object: CoreObject, targets: readonly CoreTarget[
           program: program.name, relocation: program.relocationNumbers[i]!, slot, original,
           ours: slots.slice(slot, slot + (wide ? 2 : 1)),
           outcome: error && i === error.relocationIndex ? 'failed' : outcomes ? outcomes[i]!.result : 'patched',
+          ...(outcomes ? { description: outcomes[i]!.description } : {}),
           ...(error && i === error.relocationIndex ? { error } : {}),
         });
       });
@@ -104,6 +107,11 @@ export function compareWithLibbpf(path: string, bytes: Uint8Array, targets: read
       continue;
     }
     if (theirs.slot !== site.slot) mismatches.push(`${where}: libbpf patched insn #${theirs.slot}`);
+    // our description repeats libbpf's spec lines: the local spec, and the candidate that was chosen
+    const chosen = theirs.lines.find((line) => line.startsWith('matching candidate #'))?.replace(/^matching candidate #\d+ /, '');
+    for (const spec of [theirs.lines[0]!, ...(chosen ? [chosen] : [])]) {
+      if (!site.description?.includes(spec)) mismatches.push(`${where}: libbpf's "${spec}" is not in ours "${site.description}"`);
+    }
     // what libbpf's lines say the instruction became
     const expected: OracleSlot[] = [];
     const original = site.original;
