@@ -240,7 +240,7 @@ test('a poisoned CO-RE relocation: libbpf\'s rewritten log and the kernel\'s raw
   assert.equal(report.note, theirReport.note);
   assert.equal(report.source?.line, expected.line);
   assert.equal(report.source?.text, expected.text);
-  assert.match(formatVerifierReport(report), /\nnote: libbpf could not resolve a CO-RE relocation/);
+  assert.match(formatVerifierReport(report), /\nnote: the loader could not resolve a CO-RE relocation/);
 });
 
 test('log lines: instructions with register state, annotations, branch states, a message glued to a jump, the summary', () => {

@@ -76,11 +76,11 @@ const GLUED_MESSAGE = /\s(BPF program is too large\..*|The sequence of \d+ jumps
 /** Lines that say nothing about why: libbpf's frame around the log, and the verifier's epilogue. */
 const NOISE = /^(?:libbpf: |-- (?:BEGIN|END) PROG LOAD LOG --|verification time \d+ usec$|stack depth [\d+]+$|Validating |Func#\d+ |func#\d+ @\d+$|Live regs before insn:)/;
 /**
- * libbpf replaces an instruction whose CO-RE relocation has no match in the kernel with a call to
- * helper 0xbad2310, which the verifier reports as an unknown function.
+ * A loader (libbpf, and tsbpf the same way) replaces an instruction whose CO-RE relocation has no
+ * match in the kernel with a call to helper 0xbad2310, which the verifier reports as an unknown function.
  */
 const CORE_POISON = /unknown#195896080\b|<invalid CO-RE relocation>/;
-const CORE_POISON_NOTE = 'libbpf could not resolve a CO-RE relocation of this instruction against the kernel\'s BTF and poisoned it: '
+const CORE_POISON_NOTE = 'the loader could not resolve a CO-RE relocation of this instruction against the kernel\'s BTF and poisoned it (libbpf\'s convention, which tsbpf follows): '
   + 'the field or type does not exist on this kernel; guard the access with bpf_core_field_exists() / bpf_core_type_exists()';
 /** How many instructions before the failing one the meaningful lines keep. */
 const CONTEXT_INSTRUCTIONS = 3;
