@@ -16,6 +16,7 @@ import type { Benchmark } from './harness.js';
 const registry: Record<string, () => Promise<{ default: Benchmark }>> = {
   'map-ops': () => import('./map-ops/index.js'),
   'btf-parse': () => import('./btf-parse/index.js'),
+  'load': () => import('./load/index.js'),
   'btf-dump-c': () => import('./btf-dump-c/index.js'),
 };
 

@@ -12,6 +12,7 @@ import { registerDemo } from './demo-command.js';
 import { registerFeature } from './feature-command.js';
 import { registerBtf } from './btf.js';
 import { registerObj } from './obj.js';
+import { registerObjLint } from './obj-lint.js';
 import { registerProg } from './prog.js';
 
 export type CommandAction = (options: OutputOptions) => void | Promise<void>;
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   };
   registerFeature(program, context);
   registerObj(program, context);
+  registerObjLint(program, context);
   registerBtf(program, context);
   registerProg(program, context);
   registerDemo(program, context);

@@ -17,15 +17,19 @@ export function attachBtfQuery(program: ObjectProgramSpec): { name: string; kind
   return { name: target, kind: BtfKind.Func };
 }
 
-/** The BTF id of a program's attach target in `btf`; NotSupportedError naming what is missing. */
-export function findAttachBtfId(program: ObjectProgramSpec, btf: Btf): number {
+/**
+ * The BTF id of a program's attach target: in vmlinux, else in a module (`btfIndex` 1.. into `btfs`,
+ * whose BTF object the load passes as attach_btf_obj_fd); NotSupportedError naming what is missing.
+ */
+export function findAttachBtfId(program: ObjectProgramSpec, btfs: readonly Btf[]): { typeId: number; btfIndex: number } {
   if (program.attachTarget === '') {
     throw new NotSupportedError(`program '${program.name}'`, `SEC("${program.section}") names no attach target, and this program type loads only against one`, `write SEC("${program.section}/<target>")`);
   }
   const query = attachBtfQuery(program);
-  const found = btf.findByName(query.name, query.kind as BtfKind)[0];
-  if (!found) {
-    throw new NotSupportedError(`program '${program.name}'`, `the kernel's BTF has no ${query.kind === BtfKind.Typedef ? 'typedef' : 'function'} '${query.name}' for SEC("${program.section}")`, 'check the target name against this kernel (tsbpf btf dump file /sys/kernel/btf/vmlinux)');
+  for (const [btfIndex, btf] of btfs.entries()) {
+    // a module's split BTF also finds vmlinux's types; only its own count
+    const found = btf.findByName(query.name, query.kind as BtfKind).find((t) => btfIndex === 0 || t.id >= btf.firstTypeId);
+    if (found) return { typeId: found.id, btfIndex };
   }
-  return found.id;
+  throw new NotSupportedError(`program '${program.name}'`, `the kernel's BTF has no ${query.kind === BtfKind.Typedef ? 'typedef' : 'function'} '${query.name}' for SEC("${program.section}")`, 'check the target name against this kernel (tsbpf btf dump file /sys/kernel/btf/vmlinux)');
 }

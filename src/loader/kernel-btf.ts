@@ -3,10 +3,11 @@
  * targets are all looked up in it, and parsing vmlinux (lazily, names indexed on first lookup) is the
  * largest fixed cost of a load. A custom target (a kernel without /sys/kernel/btf) is cached by path.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Btf } from '../btf/btf.js';
 import { NotSupportedError } from '../errors.js';
-import { readKernelBtfFile, VMLINUX_BTF_PATH } from '../sys/kernel-btf-file.js';
+import { KERNEL_BTF_DIRECTORY, readKernelBtfFile, VMLINUX_BTF_PATH } from '../sys/kernel-btf-file.js';
 
 const cache = new Map<string, Btf>();
 
@@ -26,4 +27,35 @@ export function kernelBtf(path: string = VMLINUX_BTF_PATH): Btf {
     cache.set(path, btf);
   }
   return btf;
+}
+
+/** A kernel module's BTF (split on vmlinux), named as /sys/kernel/btf names it. */
+export interface ModuleBtf {
+  name: string;
+  btf: Btf;
+}
+
+let modules: ModuleBtf[] | undefined;
+
+/**
+ * Every loaded module's BTF, parsed on top of vmlinux, read once per process (libbpf reads them per
+ * object, and only when vmlinux has no candidate: the caller decides when to ask).
+ */
+export function kernelModuleBtfs(): ModuleBtf[] {
+  if (modules) return modules;
+  let names: string[] = [];
+  try {
+    names = readdirSync(KERNEL_BTF_DIRECTORY).filter((name) => name !== 'vmlinux').sort();
+  } catch {
+    names = [];
+  }
+  const base = kernelBtf();
+  modules = names.flatMap((name): ModuleBtf[] => {
+    try {
+      return [{ name, btf: Btf.parse(readKernelBtfFile(join(KERNEL_BTF_DIRECTORY, name)), { base }) }];
+    } catch {
+      return []; // a module unloaded while we read, or BTF we cannot parse: not a candidate
+    }
+  });
+  return modules;
 }

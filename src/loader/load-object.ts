@@ -6,14 +6,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Instruction } from '../asm/instruction.js';
-import type { Btf } from '../btf/btf.js';
+import { Btf } from '../btf/btf.js';
+import { BtfKind } from '../btf/types.js';
+import { BtfObject } from '../info/btf-object.js';
 import type { LineInfo } from '../btf/ext-records.js';
 import { BpfError, Errno, NotSupportedError, TsbpfError, VerifierError } from '../errors.js';
 import { haveAttachType } from '../features/attach-types.js';
 import { AttachType } from '../programs/attach-types.js';
 import { haveHelper } from '../features/helpers.js';
 import type { BpfMap } from '../maps/map.js';
-import type { CodeSection } from '../object/code-sections.js';
+import type { CodeFunction, CodeSection } from '../object/code-sections.js';
 import { CoreCandidateCache, relocateCore, type CoreSite, type CoreTarget } from '../object/core/index.js';
 import { kconfigData, patchExternInstruction, resolveKsym, type ExternSpec, type KsymResolution } from '../object/externs.js';
 import { linkProgram, type LinkedProgram } from '../object/link-program.js';
@@ -28,7 +30,8 @@ import { LoadSource } from '../asm/opcodes.js';
 import { findAttachBtfId } from './attach-btf.js';
 import { BpfObject } from './bpf-object.js';
 import { Kallsyms, probeSyscallWrapper } from './kallsyms.js';
-import { kernelBtf } from './kernel-btf.js';
+import { kernelBtf, kernelModuleBtfs } from './kernel-btf.js';
+import { ModuleBtfHandles } from './module-btf-handles.js';
 import { linuxKernelVersion, readKernelConfig } from './kconfig-file.js';
 import { loadBtfBytes, objectBtfBytes } from './object-btf.js';
 import { closeCreatedMaps, createObjectMaps, type CreatedMap } from './object-maps.js';
@@ -50,6 +53,8 @@ export interface LoadObjectOptions {
   logLevel?: number;
   /** Override a program's type (bpftool loadall's `type`), for every program. */
   programType?: number;
+  /** freplace programs, and fentry/fexit on BPF programs: the program and function each attaches to, by program name. */
+  attachTargets?: Readonly<Record<string, { program: Program; function: string }>>;
 }
 
 /** Reads and parses an object file into a spec that a caller may change before `loadObject(spec)`. */
@@ -79,14 +84,16 @@ export function loadObjectSpec(spec: ObjectSpec, options: LoadObjectOptions = {}
   const selected = selectPrograms(spec, options.programs);
 
   // 1. CO-RE, per code section (subprograms are shared by every program that calls them)
-  const relocated = relocateSections(spec, selected, target);
+  const relocated = relocateSections(spec, selected, target, options.targetBtf !== undefined);
 
   // 2. externs: .kconfig values, ksym resolutions
+  // ksyms resolve against the running kernel (vmlinux, then modules) even when CO-RE has another target
   const ksyms = new Map<string, KsymResolution>();
   const kallsyms = once(() => Kallsyms.read());
+  const modules = once(() => kernelModuleBtfs());
   for (const extern of spec.externs) {
     if (extern.kind === 'kconfig') continue;
-    ksyms.set(extern.name, resolveKsym(extern, spec.btf!, [target()], (name) => kallsyms().unique(name)));
+    ksyms.set(extern.name, resolveKsym(extern, spec.btf!, [kernelBtf(), ...modules().map((m) => m.btf)], (name) => kallsyms().unique(name)));
   }
   const kconfigMap = spec.maps.find((map) => map.kind === 'kconfig');
   if (kconfigMap) {
@@ -103,6 +110,7 @@ export function loadObjectSpec(spec: ObjectSpec, options: LoadObjectOptions = {}
   }
 
   // 3. BTF, 4. maps
+  const moduleHandles = new ModuleBtfHandles(modules().map((m) => m.name));
   let btfFd: FileDescriptor | undefined;
   let maps: CreatedMap[] = [];
   const programs: Program[] = [];
@@ -117,8 +125,8 @@ export function loadObjectSpec(spec: ObjectSpec, options: LoadObjectOptions = {}
     const rodata = maps.findLast((m) => m.spec.kind === 'data' && m.spec.section.startsWith('.rodata'));
     for (const program of selected) {
       const linked = linkProgram(spec, program, (section) => relocated.get(section) ?? section.instructions);
-      patchReferences(spec, program, linked, maps, ksyms);
-      const loaded = loadProgram(spec, program, linked, btfFd, target, options);
+      patchReferences(spec, program, linked, maps, ksyms, moduleHandles);
+      const loaded = loadProgram(spec, program, linked, btfFd, options, { btfs: program.definition.flags.attachBtf ? modules().map((m) => m.btf) : [], handles: moduleHandles });
       programs.push(loaded);
       // libbpf binds .rodata to every program so its bpf_metadata_* variables stay visible to bpftool
       if (rodata) bpf.progBindMap(loaded.fd.value, rodata.map.fd.value);
@@ -129,6 +137,8 @@ export function loadObjectSpec(spec: ObjectSpec, options: LoadObjectOptions = {}
     closeCreatedMaps(maps, true, replacements);
     btfFd?.close();
     throw error;
+  } finally {
+    moduleHandles.close();
   }
   return new BpfObject(spec, selected, programs, maps, btfFd, replacements);
 }
@@ -144,35 +154,43 @@ function selectPrograms(spec: ObjectSpec, names: readonly string[] | undefined):
 }
 
 /** Applies CO-RE relocations to copies of the sections the selected programs use. */
-function relocateSections(spec: ObjectSpec, selected: readonly ObjectProgramSpec[], target: () => Btf): Map<CodeSection, Instruction[]> {
+function relocateSections(spec: ObjectSpec, selected: readonly ObjectProgramSpec[], target: () => Btf, customTarget: boolean): Map<CodeSection, Instruction[]> {
   const result = new Map<CodeSection, Instruction[]>();
   if (!spec.btfExt || !spec.btf || spec.btfExt.coreRelocations.length === 0) return result;
   const needed = new Set(selected.map((program) => program.function.section.name));
   needed.add('.text');
+  const targetBtf = target();
+  let cache = coreCaches.get(targetBtf);
+  if (!cache) coreCaches.set(targetBtf, (cache = new CoreCandidateCache()));
+  // libbpf narrows candidates per object load; a new load starts from the full lists again
+  cache.beginLoad();
+  // libbpf looks in module BTF only for the running kernel, never behind a custom target
+  const targets: CoreTarget[] = [{ name: 'vmlinux', btf: targetBtf }, ...(customTarget ? [] : kernelModuleBtfs().map((m) => ({ name: m.name, btf: m.btf })))];
   for (const group of spec.btfExt.coreRelocations) {
     const section = spec.codeSections.find((s) => s.name === group.section);
     if (!section || !needed.has(section.name)) continue;
     const instructions = section.instructions.map((insn) => ({ ...insn }));
-    const targetBtf = target();
-    let cache = coreCaches.get(targetBtf);
-    if (!cache) coreCaches.set(targetBtf, (cache = new CoreCandidateCache()));
-    const targets: CoreTarget[] = [{ name: 'vmlinux', btf: targetBtf }];
-    // relocations only of functions that will load: libbpf skips programs that are not autoloaded
-    const sites: CoreSite[] = [];
+    const byFunction = new Map<CodeFunction, CoreSite[]>();
     for (const relocation of group.records) {
       const index = section.slotToIndex[relocation.instruction];
-      if (index === undefined || index < 0) throw new ObjectError(section.fileOffset + relocation.insnOffset, `CO-RE relocation at byte ${relocation.insnOffset} of '${section.name}' is not at an instruction`);
       const fn = section.functions.find((f) => relocation.instruction >= f.start && relocation.instruction < f.start + f.length);
-      if (section.name !== '.text' && fn && !selected.some((p) => p.function === fn)) continue;
+      if (index === undefined || index < 0 || !fn) throw new ObjectError(section.fileOffset + relocation.insnOffset, `CO-RE relocation at byte ${relocation.insnOffset} of '${section.name}' is not at an instruction of a function`);
+      // relocations only of functions that will load: libbpf skips programs that are not autoloaded
+      if (section.name !== '.text' && !selected.some((p) => p.function === fn)) continue;
+      let sites = byFunction.get(fn);
+      if (!sites) byFunction.set(fn, (sites = []));
       sites.push({ instructionIndex: index, relocation });
     }
-    relocateCore(instructions, sites, spec.btf, targets, { programName: section.name, cache });
+    // last function first: poisoning an ld_imm64 inserts an instruction, which must not shift sites still to come
+    for (const [fn, sites] of [...byFunction].sort((a, b) => b[0].start - a[0].start)) {
+      relocateCore(instructions, sites, spec.btf, targets, { programName: fn.name, cache });
+    }
     result.set(section, instructions);
   }
   return result;
 }
 
-function patchReferences(spec: ObjectSpec, program: ObjectProgramSpec, linked: LinkedProgram, maps: readonly CreatedMap[], ksyms: ReadonlyMap<string, KsymResolution>): void {
+function patchReferences(spec: ObjectSpec, program: ObjectProgramSpec, linked: LinkedProgram, maps: readonly CreatedMap[], ksyms: ReadonlyMap<string, KsymResolution>, modules: ModuleBtfHandles): void {
   for (const { index, reference } of linked.references) {
     const insn = linked.instructions[index]!;
     switch (reference.kind) {
@@ -195,19 +213,19 @@ function patchReferences(spec: ObjectSpec, program: ObjectProgramSpec, linked: L
       case 'extern': {
         const extern = spec.externs.find((e) => e.name === reference.symbol);
         if (!extern) throw new ObjectError(0, `program '${program.name}': extern '${reference.symbol}' has no BTF declaration in .kconfig or .ksyms`, 'declare it with __kconfig or __ksym');
-        linked.instructions[index] = patchExtern(insn, extern, maps, ksyms);
+        linked.instructions[index] = patchExtern(insn, extern, maps, ksyms, modules);
         break;
       }
     }
   }
 }
 
-function patchExtern(insn: Instruction, extern: ExternSpec, maps: readonly CreatedMap[], ksyms: ReadonlyMap<string, KsymResolution>): Instruction {
+function patchExtern(insn: Instruction, extern: ExternSpec, maps: readonly CreatedMap[], ksyms: ReadonlyMap<string, KsymResolution>, modules: ModuleBtfHandles): Instruction {
   if (extern.kind === 'kconfig') {
     const kconfig = maps.find((m) => m.spec.kind === 'kconfig')!;
     return patchExternInstruction(insn, extern, { kind: 'kconfig', mapFd: kconfig.map.fd.value });
   }
-  return patchExternInstruction(insn, extern, ksyms.get(extern.name)!);
+  return patchExternInstruction(insn, extern, ksyms.get(extern.name)!, (index) => modules.fd(index), (index) => modules.arrayIndex(index));
 }
 
 function recordBytes(values: readonly number[][], fields: number): Uint8Array {
@@ -216,14 +234,24 @@ function recordBytes(values: readonly number[][], fields: number): Uint8Array {
   return new Uint8Array(words.buffer);
 }
 
-function loadProgram(spec: ObjectSpec, program: ObjectProgramSpec, linked: LinkedProgram, btfFd: FileDescriptor | undefined, target: () => Btf, options: LoadObjectOptions): Program {
+function loadProgram(spec: ObjectSpec, program: ObjectProgramSpec, linked: LinkedProgram, btfFd: FileDescriptor | undefined, options: LoadObjectOptions, modules: { btfs: readonly Btf[]; handles: ModuleBtfHandles }): Program {
+  const fdArray = modules.handles.fdArray;
   const hasBtf = btfFd !== undefined && linked.funcInfo.length > 0;
   let attachBtfId: number | undefined;
-  if (program.definition.flags.attachBtf) {
+  let attachBtfObjFd: number | undefined;
+  let attachProgFd: number | undefined;
+  const targetProgram = options.attachTargets?.[program.name];
+  if (targetProgram) {
+    // freplace, or fentry/fexit on a BPF program: the target is a function in that program's BTF
+    attachBtfId = functionInProgram(targetProgram.program, targetProgram.function, program);
+    attachProgFd = targetProgram.program.fd.value;
+  } else if (program.definition.flags.attachBtf) {
     if (program.programType === ProgramType.Extension) {
-      throw new NotSupportedError(`program '${program.name}'`, 'freplace programs need the target program, which loadObject does not take yet', 'load it with Program.load and attachProgFd');
+      throw new NotSupportedError(`program '${program.name}'`, 'an freplace program replaces a function of another BPF program', `pass attachTargets: { ${program.name}: { program, function } }`);
     }
-    attachBtfId = findAttachBtfId(program, target());
+    const found = findAttachBtfId(program, [kernelBtf(), ...modules.btfs]);
+    attachBtfId = found.typeId;
+    if (found.btfIndex > 0) attachBtfObjFd = modules.handles.fd(found.btfIndex);
   }
   try {
     return Program.load({
@@ -235,12 +263,15 @@ function loadProgram(spec: ObjectSpec, program: ObjectProgramSpec, linked: Linke
       ...(program.flags ? { flags: program.flags } : {}),
       ...(spec.kernelVersion ? { kernelVersion: spec.kernelVersion } : {}),
       ...(attachBtfId !== undefined ? { attachBtfId } : {}),
+      ...(attachBtfObjFd !== undefined ? { attachBtfObjFd } : {}),
+      ...(attachProgFd !== undefined ? { attachProgFd } : {}),
       ...(hasBtf ? {
         btfFd: btfFd!.value,
         funcInfo: { records: recordBytes(linked.funcInfo.map((f) => [f.instruction, f.typeId]), 2), recordSize: 8 },
         lineInfo: { records: recordBytes(linked.lineInfo.map((l) => [l.instruction, l.fileNameOffset, l.lineOffset, l.lineColumn]), 4), recordSize: 16 },
       } : {}),
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+      ...(fdArray.length > 1 ? { fdArray: [...fdArray] } : {}),
     });
   } catch (error) {
     if (error instanceof VerifierError) attachSource(error, linked.lineInfo);
@@ -257,6 +288,16 @@ function explainRefusal(error: unknown, program: ObjectProgramSpec): unknown {
   const probe = haveAttachType(program.programType as ProgramType, program.expectedAttachType as AttachType);
   if (probe.supported) return error;
   return new NotSupportedError(`program '${program.name}' (SEC("${program.section}"))`, probe.reason, 'this kernel refuses BPF trampolines (fentry/fexit/fmod_ret/lsm/freplace); use a tracepoint, raw_tp or tp_btf hook instead, or another kernel');
+}
+
+/** The BTF id of `name`, a function of the loaded program `target` (from the BTF it was loaded with). */
+function functionInProgram(target: Program, name: string, program: ObjectProgramSpec): number {
+  const btfId = target.info().btfId;
+  if (btfId === 0) throw new NotSupportedError(`program '${program.name}'`, `its target program ${target.name} was loaded without BTF`, 'load the target from an object compiled with -g');
+  using handle = BtfObject.fromId(btfId);
+  const found = Btf.parse(handle.data()).findByName(name, BtfKind.Func)[0];
+  if (!found) throw new NotSupportedError(`program '${program.name}'`, `the target program ${target.name} has no function '${name}' in its BTF`, 'name a function of the target program');
+  return found.id;
 }
 
 /** Ties a verifier refusal to the C line of the instruction it stopped at. */

@@ -17,6 +17,8 @@ import { BpfMap } from '../maps/map.js';
 import { MapType } from '../maps/map-types.js';
 import { ensureBpffs } from '../sys/bpffs.js';
 import { corpus } from '../test-support/corpus.js';
+import { FIXTURES, fixturesMissing } from '../btf/test-fixtures.js';
+import { oracleUnavailable, runOracle } from '../object/core/libbpf-oracle.test-support.js';
 import { bpftoolJson, quietKernelObjectCounts, settledKernelObjectCounts } from '../test-support/kernel.js';
 import { loadObject, MapPinMismatchError, openObject } from './index.js';
 
@@ -149,4 +151,20 @@ test('.kconfig externs: the map and what the program reads equal libbpf\'s, and 
     rmSync(dir, { recursive: true, force: true });
     rmSync(dataFile, { force: true });
   }
+});
+
+test('targetBtf: CO-RE resolves against another kernel\'s BTF (Debian 6.1), matching libbpf\'s btf_custom_path', { skip: skip || fixturesMissing() || oracleUnavailable() || false }, async () => {
+  const path = object('btf_task_read');
+  const custom = join(FIXTURES, 'vmlinux.btf');
+  const libbpf = runOracle(path, custom);
+  using retargeted = await loadObject(path, { targetBtf: custom });
+  using native = await loadObject(path);
+  const program = 'read_parent';
+  const theirs = libbpf.programs.get(program)!;
+  // BPF_CORE_READ moves each field's offset into a register (r = offset) and adds it to the pointer
+  const additions = (slots: readonly { opcode: number; imm: number }[]) => slots.filter((s) => s.opcode === 0xb7).map((s) => s.imm);
+  const xlatedAdditions = (id: number) => [...execFileSync('bpftool', ['prog', 'dump', 'xlated', 'id', String(id)], { encoding: 'utf8' }).matchAll(/\(b7\) r\d+ = (-?\d+)/g)].map((m) => Number(m[1]));
+  assert.deepEqual(xlatedAdditions(retargeted.programs[program]!.id), additions(theirs), 'field offsets as libbpf computed them for 6.1');
+  assert.notDeepEqual(xlatedAdditions(retargeted.programs[program]!.id), xlatedAdditions(native.programs[program]!.id), '6.1\'s task_struct differs from this kernel\'s');
+  await assert.rejects(loadObject(path, { targetBtf: '/nonexistent/vmlinux.btf' }), (error: unknown) => error instanceof NotSupportedError && /targetBtf/.test(error.hint));
 });

@@ -4,7 +4,7 @@
  * call and function-address immediates rewritten to the new layout, and func_info/line_info rebased
  * to it. Matching libbpf's layout is what makes the kernel's xlated dump identical. Pure.
  */
-import type { Instruction } from '../asm/instruction.js';
+import { slotIndexes, type Instruction } from '../asm/instruction.js';
 import { LoadSource } from '../asm/opcodes.js';
 import type { LineInfo } from '../btf/ext-records.js';
 import { isFunctionAddress, isSubprogramCall, type CodeFunction, type CodeReference, type CodeSection } from './code-sections.js';
@@ -45,13 +45,31 @@ export function linkProgram(spec: ObjectSpec, program: ObjectProgramSpec, instru
   const placed = new Map<CodeFunction, { slot: number; index: number }>();
   let slots = 0;
 
+  // CO-RE poisoning can turn one ld_imm64 into two instructions: index a relocated copy by its own slots
+  const slotMaps = new Map<CodeSection, { source: readonly Instruction[]; slotToIndex: Int32Array; indexToSlot: readonly number[] }>();
+  const layoutOf = (section: CodeSection) => {
+    let found = slotMaps.get(section);
+    if (!found) {
+      const source = instructionsOf(section);
+      if (source === section.instructions) found = { source, slotToIndex: section.slotToIndex, indexToSlot: section.indexToSlot };
+      else {
+        const indexToSlot = slotIndexes(source);
+        const slotToIndex = new Int32Array(indexToSlot.at(-1)! + 1).fill(-1);
+        indexToSlot.forEach((slot, index) => { slotToIndex[slot] = index; });
+        found = { source, slotToIndex, indexToSlot };
+      }
+      slotMaps.set(section, found);
+    }
+    return found;
+  };
+
   const append = (fn: CodeFunction): void => {
     const section = fn.section;
-    const first = section.slotToIndex[fn.start]!;
-    const last = section.slotToIndex[fn.start + fn.length]!;
+    const { source, slotToIndex } = layoutOf(section);
+    const first = slotToIndex[fn.start]!;
+    const last = slotToIndex[fn.start + fn.length]!;
     placed.set(fn, { slot: slots, index: out.length });
     layout.push({ function: fn, slot: slots });
-    const source = instructionsOf(section);
     for (let i = first; i < last; i++) out.push({ ...source[i]! });
     slots += fn.length;
     relocate(fn);
@@ -60,10 +78,11 @@ export function linkProgram(spec: ObjectSpec, program: ObjectProgramSpec, instru
   const relocate = (fn: CodeFunction): void => {
     const section = fn.section;
     const { slot: base, index: baseIndex } = placed.get(fn)!;
-    const first = section.slotToIndex[fn.start]!;
-    const last = section.slotToIndex[fn.start + fn.length]!;
+    const { slotToIndex, indexToSlot } = layoutOf(section);
+    const first = slotToIndex[fn.start]!;
+    const last = slotToIndex[fn.start + fn.length]!;
     for (let i = first; i < last; i++) {
-      const sectionSlot = section.indexToSlot[i]!;
+      const sectionSlot = indexToSlot[i]!;
       const outIndex = baseIndex + (i - first);
       const insn = out[outIndex]!;
       const reference = section.references.get(sectionSlot);
