@@ -5,7 +5,11 @@
 import type { BtfSource } from '../btf/types.js';
 import { parseBtfExt } from '../btf/ext.js';
 import { BtfExtError } from '../btf/ext-error.js';
-import { parseElf, parseStapsdtNote, type ElfFile } from '../elf/index.js';
+import { ElfMachine, parseElf, parseStapsdtNote, type ElfFile } from '../elf/index.js';
+import { objectBtfBytes } from '../loader/object-btf.js';
+import { linkProgram } from '../object/link-program.js';
+import { lintObject } from '../object/lint.js';
+import { readObjectSpec } from '../object/object-spec.js';
 import type { FuzzInput } from './inputs.js';
 
 /** The BTF parser, when its module exists (it is written concurrently; the fuzzer runs without it). */
@@ -28,7 +32,19 @@ export function runTargets(input: FuzzInput, bytes: Uint8Array, parseBtf: BtfPar
     if (parseBtf) walkBtf(parseBtf(bytes));
     return;
   }
-  walkElf(parseElf(bytes), parseBtf);
+  const elf = parseElf(bytes);
+  walkElf(elf, parseBtf);
+  if (elf.header.machine === ElfMachine.Bpf) walkObjectSpec(bytes);
+}
+
+/** What the loader does before it touches the kernel: the spec, every program linked, the BTF fixed up and written. */
+function walkObjectSpec(bytes: Uint8Array): void {
+  const spec = readObjectSpec(bytes, { name: 'fuzz' });
+  let touched = 0;
+  for (const program of spec.programs) touched += linkProgram(spec, program).instructions.length;
+  touched += objectBtfBytes(spec)?.length ?? 0;
+  touched += lintObject(bytes).length;
+  if (touched < 0) throw new Error('unreachable: keeps the walk from being optimised away');
 }
 
 function walkElf(elf: ElfFile, parseBtf: BtfParser | undefined): void {

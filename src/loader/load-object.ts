@@ -5,6 +5,7 @@
  * that fails on the way closes what was made before it, so a refused object leaves nothing behind.
  */
 import { readFile } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import type { Instruction } from '../asm/instruction.js';
 import { Btf } from '../btf/btf.js';
 import { BtfKind } from '../btf/types.js';
@@ -80,6 +81,9 @@ const coreCaches = new WeakMap<Btf, CoreCandidateCache>();
 
 /** The synchronous heart of loadObject. */
 export function loadObjectSpec(spec: ObjectSpec, options: LoadObjectOptions = {}): BpfObject {
+  if (spec.elf.littleEndian !== (endianness() === 'LE')) {
+    throw new NotSupportedError(`object '${spec.name}'`, `it is ${spec.elf.littleEndian ? 'little' : 'big'}-endian and this kernel is ${endianness() === 'LE' ? 'little' : 'big'}-endian`, `build it with clang -target ${endianness() === 'LE' ? 'bpfel' : 'bpfeb'} (or -target bpf, which follows the host)`);
+  }
   const target = once(() => kernelBtf(options.targetBtf));
   const selected = selectPrograms(spec, options.programs);
 

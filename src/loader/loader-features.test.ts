@@ -168,3 +168,8 @@ test('targetBtf: CO-RE resolves against another kernel\'s BTF (Debian 6.1), matc
   assert.notDeepEqual(xlatedAdditions(retargeted.programs[program]!.id), xlatedAdditions(native.programs[program]!.id), '6.1\'s task_struct differs from this kernel\'s');
   await assert.rejects(loadObject(path, { targetBtf: '/nonexistent/vmlinux.btf' }), (error: unknown) => error instanceof NotSupportedError && /targetBtf/.test(error.hint));
 });
+
+test('a big-endian object on a little-endian kernel is refused before anything is created', { skip }, async () => {
+  if (typeof built === 'string') return;
+  await assert.rejects(loadObject(built.path('maps.eb.o')), (error: unknown) => error instanceof NotSupportedError && /big-endian/.test(error.message) && /bpfel/.test(error.hint));
+});
