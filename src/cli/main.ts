@@ -14,6 +14,11 @@ import { registerBtf } from './btf.js';
 import { registerObj } from './obj.js';
 import { registerObjLint } from './obj-lint.js';
 import { registerProg } from './prog.js';
+import { registerMap } from './map.js';
+import { registerLink } from './link.js';
+import { registerNet } from './net.js';
+import { registerCgroup } from './cgroup.js';
+import { registerPerf } from './perf.js';
 
 export type CommandAction = (options: OutputOptions) => void | Promise<void>;
 
@@ -58,6 +63,11 @@ export function buildProgram(): Command {
   registerObjLint(program, context);
   registerBtf(program, context);
   registerProg(program, context);
+  registerMap(program, context);
+  registerLink(program, context);
+  registerNet(program, context);
+  registerCgroup(program, context);
+  registerPerf(program, context);
   registerDemo(program, context);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run tsbpf --help for usage)');
   return program;

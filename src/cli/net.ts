@@ -1,0 +1,7 @@
+/** `tsbpf net ...`: bpftool's net commands (filled in by the inspect issue). */
+import type { Command } from 'commander';
+import type { CliContext } from './main.js';
+
+export function registerNet(_program: Command, _context: CliContext): void {
+  // commands are added here as they are written
+}
