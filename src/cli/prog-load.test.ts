@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureBpffs } from '../sys/bpffs.js';
 import { corpus } from '../test-support/corpus.js';
-import { bpftoolJson, quietKernelObjectCounts, settledKernelObjectCounts } from '../test-support/kernel.js';
+import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
+import { openObject } from '../loader/index.js';
 
 const cli = fileURLToPath(new URL('./main.js', import.meta.url));
 const built = corpus();
@@ -34,7 +35,7 @@ function pinnedPrograms(directory: string): Record<string, Pinned> {
 
 test('prog loadall pins what bpftool prog loadall pins, maps included', { skip }, async () => {
   ensureBpffs();
-  const before = await quietKernelObjectCounts();
+  const before = kernelSnapshot();
   const dirs = ['/sys/fs/bpf/tsbpf_cli_progs', '/sys/fs/bpf/tsbpf_cli_maps', '/sys/fs/bpf/bpftool_cli_progs', '/sys/fs/bpf/bpftool_cli_maps'];
   try {
     for (const name of ['code_subprogs', 'data_custom_sections', 'map_in_map']) {
@@ -57,7 +58,8 @@ test('prog loadall pins what bpftool prog loadall pins, maps included', { skip }
   } finally {
     for (const dir of [...dirs, '/sys/fs/bpf/tsbpf_cli_one', '/sys/fs/bpf/bpftool_cli_one']) rmSync(dir, { recursive: true, force: true });
   }
-  assert.deepEqual(await settledKernelObjectCounts(before), before, 'removing the pins frees everything');
+  const names = (await Promise.all(['code_subprogs', 'data_custom_sections', 'map_in_map', 'code_sections'].map((n) => openObject(object(n))))).flatMap(objectNames);
+  assert.deepEqual(await leftoverObjects(before, names), [], 'removing the pins frees everything');
 });
 
 test('prog loadall: map replacement by name, type override, and failures as one line', { skip }, async () => {

@@ -57,3 +57,35 @@ export function openFdCount(): number {
 export function kernelIds(kind: 'prog' | 'map' | 'link'): Set<number> {
   return new Set(bpftoolJson<{ id: number }[]>(kind, 'list').map((entry) => entry.id));
 }
+
+/** Every program, map and link id the kernel has now: take it before a test creates anything. */
+export interface KernelSnapshot { prog: Set<number>; map: Set<number>; link: Set<number> }
+
+export function kernelSnapshot(): KernelSnapshot {
+  return { prog: kernelIds('prog'), map: kernelIds('map'), link: kernelIds('link') };
+}
+
+/**
+ * Programs and maps created since `before` whose names are among `names` and that are still there after
+ * the kernel's deferred frees had `timeoutMs` to run: what a test left behind. Name-based, so other
+ * processes loading their own objects at the same time don't count.
+ */
+export async function leftoverObjects(before: KernelSnapshot, names: Iterable<string>, timeoutMs = 3000): Promise<string[]> {
+  const wanted = new Set([...names].map((name) => name.slice(0, 15)));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found: string[] = [];
+    for (const kind of ['prog', 'map'] as const) {
+      for (const entry of bpftoolJson<{ id: number; name?: string }[]>(kind, 'list')) {
+        if (!before[kind].has(entry.id) && entry.name !== undefined && wanted.has(entry.name.slice(0, 15))) found.push(`${kind} ${entry.id} ${entry.name}`);
+      }
+    }
+    if (found.length === 0 || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The kernel names of an object's programs and maps (for leftoverObjects). */
+export function objectNames(spec: { programs: readonly { name: string }[]; maps: readonly { name: string }[] }): string[] {
+  return [...spec.programs.map((p) => p.name), ...spec.maps.map((m) => m.name)];
+}
