@@ -75,6 +75,12 @@ test('prog loadall: map replacement by name, type override, and failures as one 
     const programB = readdirSync(`${dir}/b`)[0]!;
     assert.ok(bpftoolJson<{ map_ids: number[] }>('prog', 'show', 'pinned', `${dir}/b/${programB}`).map_ids.includes(mapId), 'the second load uses the pinned map');
 
+    const typed = tsbpf(['prog', 'loadall', object('minimal'), `${dir}/typed`, 'type', 'socket']);
+    assert.equal(typed.status, 0, typed.stderr);
+    execFileSync('bpftool', ['prog', 'loadall', object('minimal'), `${dir}/typed_bpftool`, 'type', 'socket']);
+    assert.deepEqual(pinnedPrograms(`${dir}/typed`), pinnedPrograms(`${dir}/typed_bpftool`), 'type keyword');
+    const badType = tsbpf(['prog', 'loadall', object('minimal'), `${dir}/bad`, 'type', 'nonsense']);
+    assert.equal(badType.status, 2, badType.stderr);
     const usage = tsbpf(['prog', 'loadall', object('map_hash'), `${dir}/c`, 'map', 'idx', 'x', '/nope']);
     assert.equal(usage.status, 2, usage.stderr);
     const refused = tsbpf(['prog', 'loadall', object('reject_null_deref'), `${dir}/d`]);
