@@ -5,6 +5,7 @@
  * answers ENOSPC (even for a program it accepts); from 6.4 it also says how large the log really is
  * (log_true_size), which sizes the next buffer in one step. Older kernels get doubling.
  */
+import { explainVerifierLog } from './verifier-report.js';
 import { abi, bpf, NativeMemory } from '../sys/index.js';
 import { Errno, VerifierError } from '../errors.js';
 import { readCString } from '../info/object-info.js';
@@ -51,7 +52,8 @@ export function loadWithLog(attributes: LoadAttributes, options: LogOptions, pro
       if (attempt.result >= 0) return { fd: attempt.result, log: text };
       const errno = -attempt.result;
       if (errno !== Errno.ENOSPC || size >= MAX_LOG_SIZE) {
-        throw new VerifierError(errno, text, errno === Errno.ENOSPC, options.programName);
+        // the kernel's own `; source @ file:line` annotations locate it even before a loader adds line_info
+        throw new VerifierError(errno, text, errno === Errno.ENOSPC, options.programName).attachReport(explainVerifierLog(text));
       }
       size = clampLogSize(attempt.logTrueSize > size ? attempt.logTrueSize : size * 2);
     } finally {
