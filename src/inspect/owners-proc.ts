@@ -1,0 +1,68 @@
+/**
+ * Owners from /proc: every process's fd links (`anon_inode:bpf-prog`, `anon_inode:bpf-map`,
+ * `anon_inode:bpf_link`) and, for those, the id in the matching fdinfo (`prog_id:`, `map_id:`,
+ * `link_id:`). /proc/PID/fd is the thread-group leader's file table, and /proc/PID/comm the leader's
+ * comm, which are what bpftool's iterator reports (tgid and group_leader->comm). Processes that vanish
+ * or that we may not look into are skipped: the table is what this user can see.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { OwnerTableBuilder, type OwnerKind, type OwnerTable } from './owners-table.js';
+
+const LINK_KINDS: Readonly<Record<string, { kind: OwnerKind; field: string }>> = {
+  'anon_inode:bpf-prog': { kind: 'program', field: 'prog_id:' },
+  'anon_inode:bpf-map': { kind: 'map', field: 'map_id:' },
+  'anon_inode:bpf_link': { kind: 'link', field: 'link_id:' },
+};
+
+/** The number after `field` at the start of a line of an fdinfo file, or 0. */
+function fdinfoNumber(text: string, field: string): number {
+  const at = text.startsWith(field) ? 0 : text.indexOf(`\n${field}`) + 1;
+  return at < 0 || (at === 0 && !text.startsWith(field)) ? 0 : Number.parseInt(text.slice(at + field.length), 10) || 0;
+}
+
+function readComm(pid: string): string | undefined {
+  try {
+    const comm = readFileSync(`/proc/${pid}/comm`, 'latin1');
+    return comm.endsWith('\n') ? comm.slice(0, -1) : comm;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readOwnersFromProc(): OwnerTable {
+  const builder = new OwnerTableBuilder();
+  for (const pid of readdirSync('/proc')) {
+    const first = pid.charCodeAt(0);
+    if (first < 48 || first > 57) continue; // not a process directory
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or not ours to look into
+    }
+    let comm: string | undefined;
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue; // closed meanwhile
+      }
+      if (!target.startsWith('anon_inode:bpf')) continue;
+      const kind = LINK_KINDS[target];
+      if (!kind) continue;
+      let info: string;
+      try {
+        info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'latin1');
+      } catch {
+        continue;
+      }
+      const id = fdinfoNumber(info, kind.field);
+      if (id === 0) continue;
+      comm ??= readComm(pid);
+      if (comm === undefined) break; // the process exited
+      builder.add(kind.kind, id, Number(pid), comm);
+    }
+  }
+  return builder.build('proc');
+}

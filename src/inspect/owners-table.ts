@@ -1,0 +1,49 @@
+/**
+ * The owners table both readers fill: for each program, map and link id, the processes holding an fd
+ * to it, one entry per process (tgid) with the process's comm, sorted by pid.
+ */
+
+export interface Owner {
+  pid: number;
+  comm: string;
+}
+
+export type OwnerKind = 'program' | 'map' | 'link';
+
+export type OwnerMethod = 'iterator' | 'proc';
+
+export interface OwnerTable {
+  programs: Map<number, Owner[]>;
+  maps: Map<number, Owner[]>;
+  links: Map<number, Owner[]>;
+  /** Which reader produced the table. */
+  method: OwnerMethod;
+}
+
+/** Collects (kind, id, owner) facts, merging duplicates (a process holding one object by several fds). */
+export class OwnerTableBuilder {
+  readonly #tables: Record<OwnerKind, Map<number, Owner[]>> = { program: new Map(), map: new Map(), link: new Map() };
+  readonly #seen = new Set<string>();
+
+  add(kind: OwnerKind, id: number, pid: number, comm: string): void {
+    const key = `${kind}:${id}:${pid}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    const table = this.#tables[kind];
+    let owners = table.get(id);
+    if (!owners) table.set(id, (owners = []));
+    owners.push({ pid, comm });
+  }
+
+  /** Drops ids (the reader's own objects, which are gone by the time anyone looks them up). */
+  forget(kind: OwnerKind, ids: Iterable<number>): void {
+    for (const id of ids) this.#tables[kind].delete(id);
+  }
+
+  build(method: OwnerMethod): OwnerTable {
+    for (const table of Object.values(this.#tables)) {
+      for (const owners of table.values()) owners.sort((a, b) => a.pid - b.pid);
+    }
+    return { programs: this.#tables.program, maps: this.#tables.map, links: this.#tables.link, method };
+  }
+}
