@@ -18,6 +18,8 @@ export interface OwnerTable {
   links: Map<number, Owner[]>;
   /** Which reader produced the table. */
   method: OwnerMethod;
+  /** Why the default reader was not used, when readOwners() fell back to the other. */
+  fallbackReason?: string;
 }
 
 /** Collects (kind, id, owner) facts, merging duplicates (a process holding one object by several fds). */
