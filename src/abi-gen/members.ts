@@ -46,10 +46,17 @@ export function findMember(btf: Btf, owner: CompositeType, name: string): FoundM
   return undefined;
 }
 
+/**
+ * `name` in `owner`; a dotted path (`perf_event.bpf_cookie`) walks named members of the union bpf_attr
+ * commands nest per link type, adding their offsets.
+ */
 export function requireMember(btf: Btf, owner: CompositeType, name: string, where: string): FoundMember {
-  const found = findMember(btf, owner, name);
-  if (!found) throw new Error(`${where} has no member ${name}`);
-  return found;
+  const [head, ...rest] = name.split('.');
+  const found = findMember(btf, owner, head!);
+  if (!found) throw new Error(`${where} has no member ${head}`);
+  if (rest.length === 0) return found;
+  const inner = requireMember(btf, composite(btf, found.type, `${where}.${head}`), rest.join('.'), `${where}.${head}`);
+  return { ...inner, name, bitOffset: found.bitOffset + inner.bitOffset };
 }
 
 /** The first anonymous struct member of `owner` that holds `anchor` (one bpf(2) command's attributes). */

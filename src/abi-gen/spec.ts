@@ -149,8 +149,24 @@ export const LAYOUTS: readonly LayoutSpec[] = [
     members: ['prog_fd', 'map_fd', 'flags'], sizeKey: 'size', size: { kind: 'through', member: 'flags' },
   },
   {
-    exportName: 'LinkCreateAttr', comment: 'BPF_LINK_CREATE: the common head and target_btf_id.', type: BPF_ATTR, scope: { kind: 'named', member: 'link_create' },
-    members: ['prog_fd', 'target_fd', 'attach_type', 'flags', 'target_btf_id'], sizeKey: 'size', size: { kind: 'through', member: 'target_btf_id' },
+    exportName: 'LinkCreateAttr', comment: 'BPF_LINK_CREATE: the common head, target_btf_id, and the per-link-type members (the size covers every one).', type: BPF_ATTR, scope: { kind: 'named', member: 'link_create' },
+    members: ['prog_fd', 'target_fd', 'attach_type', 'flags', 'target_btf_id', 'iter_info', 'iter_info_len',
+      ['perf_event_bpf_cookie', 'perf_event.bpf_cookie'], ['tracing_cookie', 'tracing.cookie'],
+      ['kprobe_multi_flags', 'kprobe_multi.flags'], ['kprobe_multi_cnt', 'kprobe_multi.cnt'], ['kprobe_multi_syms', 'kprobe_multi.syms'],
+      ['kprobe_multi_addrs', 'kprobe_multi.addrs'], ['kprobe_multi_cookies', 'kprobe_multi.cookies'],
+      ['netfilter_pf', 'netfilter.pf'], ['netfilter_hooknum', 'netfilter.hooknum'], ['netfilter_priority', 'netfilter.priority'], ['netfilter_flags', 'netfilter.flags'],
+      ['tcx_relative_fd', 'tcx.relative_fd'], ['tcx_expected_revision', 'tcx.expected_revision'],
+      ['uprobe_multi_path', 'uprobe_multi.path'], ['uprobe_multi_offsets', 'uprobe_multi.offsets'], ['uprobe_multi_ref_ctr_offsets', 'uprobe_multi.ref_ctr_offsets'],
+      ['uprobe_multi_cookies', 'uprobe_multi.cookies'], ['uprobe_multi_cnt', 'uprobe_multi.cnt'], ['uprobe_multi_flags', 'uprobe_multi.flags'], ['uprobe_multi_pid', 'uprobe_multi.pid']],
+    sizeKey: 'size', size: { kind: 'through', member: 'uprobe_multi.pid' },
+  },
+  {
+    exportName: 'LinkUpdateAttr', comment: 'BPF_LINK_UPDATE.', type: BPF_ATTR, scope: { kind: 'named', member: 'link_update' },
+    members: ['link_fd', 'new_prog_fd', 'flags', 'old_prog_fd'], sizeKey: 'size', size: { kind: 'through', member: 'old_prog_fd' },
+  },
+  {
+    exportName: 'IterCreateAttr', comment: 'BPF_ITER_CREATE.', type: BPF_ATTR, scope: { kind: 'named', member: 'iter_create' },
+    members: ['link_fd', 'flags'], sizeKey: 'size', size: { kind: 'through', member: 'flags' },
   },
   {
     exportName: 'LinkDetachAttr', comment: 'BPF_LINK_DETACH.', type: BPF_ATTR, scope: { kind: 'named', member: 'link_detach' },

@@ -1,5 +1,5 @@
 /**
- * GENERATED from the BTF of Linux 6.18.44-fc-v782 (/sys/kernel/btf/vmlinux) by src/abi-gen with tsbpf's own
+ * GENERATED from the BTF of Linux 6.18.44-fc-v595 (/sys/kernel/btf/vmlinux) by src/abi-gen with tsbpf's own
  * BTF reader: `npm run generate:abi`. Do not edit; change src/abi-gen/spec.ts and regenerate.
  * src/abi-gen/generate.test.ts regenerates it on the running kernel and fails when it differs.
  *
@@ -8,7 +8,7 @@
  */
 
 /** The kernel release this file was generated from (`uname -r`). */
-export const ABI_KERNEL_RELEASE = "6.18.44-fc-v782";
+export const ABI_KERNEL_RELEASE = "6.18.44-fc-v595";
 
 /** `enum bpf_cmd`. */
 export const BpfCommand = {
@@ -398,9 +398,24 @@ export const ProgBindMapAttr = {
   prog_fd: 0, map_fd: 4, flags: 8, size: 12,
 } as const;
 
-/** BPF_LINK_CREATE: the common head and target_btf_id. */
+/** BPF_LINK_CREATE: the common head, target_btf_id, and the per-link-type members (the size covers every one). */
 export const LinkCreateAttr = {
-  prog_fd: 0, target_fd: 4, attach_type: 8, flags: 12, target_btf_id: 16, size: 20,
+  prog_fd: 0, target_fd: 4, attach_type: 8, flags: 12, target_btf_id: 16, iter_info: 16, iter_info_len: 24,
+  perf_event_bpf_cookie: 16, tracing_cookie: 24, kprobe_multi_flags: 16, kprobe_multi_cnt: 20, kprobe_multi_syms: 24,
+  kprobe_multi_addrs: 32, kprobe_multi_cookies: 40, netfilter_pf: 16, netfilter_hooknum: 20, netfilter_priority: 24,
+  netfilter_flags: 28, tcx_relative_fd: 16, tcx_expected_revision: 24, uprobe_multi_path: 16, uprobe_multi_offsets: 24,
+  uprobe_multi_ref_ctr_offsets: 32, uprobe_multi_cookies: 40, uprobe_multi_cnt: 48, uprobe_multi_flags: 52,
+  uprobe_multi_pid: 56, size: 60,
+} as const;
+
+/** BPF_LINK_UPDATE. */
+export const LinkUpdateAttr = {
+  link_fd: 0, new_prog_fd: 4, flags: 8, old_prog_fd: 12, size: 16,
+} as const;
+
+/** BPF_ITER_CREATE. */
+export const IterCreateAttr = {
+  link_fd: 0, flags: 4, size: 8,
 } as const;
 
 /** BPF_LINK_DETACH. */

@@ -26,7 +26,14 @@ const LAYOUTS: Layout[] = [
   { name: 'BtfLoadAttr', table: abi.BtfLoadAttr, cType: 'union bpf_attr', prefix: '' },
   { name: 'EnableStatsAttr', table: abi.EnableStatsAttr, cType: 'union bpf_attr', prefix: 'enable_stats.' },
   { name: 'ProgBindMapAttr', table: abi.ProgBindMapAttr, cType: 'union bpf_attr', prefix: 'prog_bind_map.' },
-  { name: 'LinkCreateAttr', table: abi.LinkCreateAttr, cType: 'union bpf_attr', prefix: 'link_create.' },
+  {
+    name: 'LinkCreateAttr', table: abi.LinkCreateAttr, cType: 'union bpf_attr', prefix: 'link_create.',
+    // per-link-type members are named `<type>_<member>` in the table, `<type>.<member>` in C
+    aliases: Object.fromEntries(Object.keys(abi.LinkCreateAttr).filter((key) => /^(perf_event|tracing|kprobe_multi|netfilter|tcx|uprobe_multi)_/.test(key))
+      .map((key) => [key, key.replace(/^(perf_event|tracing|kprobe_multi|netfilter|tcx|uprobe_multi)_/, '$1.')])),
+  },
+  { name: 'LinkUpdateAttr', table: abi.LinkUpdateAttr, cType: 'union bpf_attr', prefix: 'link_update.' },
+  { name: 'IterCreateAttr', table: abi.IterCreateAttr, cType: 'union bpf_attr', prefix: 'iter_create.' },
   { name: 'LinkDetachAttr', table: abi.LinkDetachAttr, cType: 'union bpf_attr', prefix: 'link_detach.' },
   { name: 'ProgInfoLayout', table: abi.ProgInfoLayout, cType: 'struct bpf_prog_info', prefix: '', skip: ['gpl_compatible'] },
   { name: 'MapInfoLayout', table: abi.MapInfoLayout, cType: 'struct bpf_map_info', prefix: '' },
@@ -49,7 +56,7 @@ function headerOffsets(all: Member[]): { offsets: Map<Member, number>; missing: 
   let present = all;
   const missing: Member[] = [];
   try {
-    for (let pass = 0; pass < 5; pass++) {
+    for (let pass = 0; pass < 20; pass++) {
       const lines = present.map((m) => `  printf("%lu\\n", (unsigned long)__builtin_offsetof(${m.cType}, ${m.path}));`);
       writeFileSync(join(dir, 'offsets.c'), `#include <stdio.h>\n#include <linux/bpf.h>\n#include <linux/perf_event.h>\nint main(void) {\n${lines.join('\n')}\n  return 0;\n}\n`);
       try {
@@ -58,7 +65,7 @@ function headerOffsets(all: Member[]): { offsets: Map<Member, number>; missing: 
         const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
         const unknown = new Set([...stderr.matchAll(/no member named ['‘](\w+)['’]/g)].map((m) => m[1]));
         if (unknown.size === 0) throw error;
-        const drop = present.filter((m) => unknown.has(m.path.split('.').at(-1)!));
+        const drop = present.filter((m) => m.path.split('.').some((segment) => unknown.has(segment)));
         missing.push(...drop);
         present = present.filter((m) => !drop.includes(m));
         continue;
