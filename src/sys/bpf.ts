@@ -7,7 +7,7 @@
 import { BpfError, Errno } from '../errors.js';
 import {
   BPF_ATTR_SIZE, BPF_OBJ_NAME_LEN, BpfCommand, type BpfCommandName, BtfLoadAttr, EnableStatsAttr, GetIdAttr,
-  InfoAttr, LinkCreateAttr, LinkDetachAttr, MapBatchAttr, MapCreateAttr, MapElemAttr, ObjPinAttr, ProgAttachAttr,
+  InfoAttr, IterCreateAttr, LinkCreateAttr, LinkDetachAttr, MapBatchAttr, MapCreateAttr, MapElemAttr, ObjPinAttr, ProgAttachAttr,
   ProgBindMapAttr, ProgLoadAttr, TestRunAttr,
 } from './abi.js';
 import { bpf, lastErrno, NativeMemory } from './ffi.js';
@@ -397,12 +397,6 @@ export function linkDetach(linkFd: number): void {
   begin(LinkDetachAttr.size).setUint32(LinkDetachAttr.link_fd, linkFd, true);
   command('LINK_DETACH', LinkDetachAttr.size);
 }
-
-/**
- * `union bpf_attr`'s iter_create member (link_fd, flags). Not yet in the generated ABI: its abi-gen spec
- * entry belongs with the next regeneration of abi-generated.ts.
- */
-const IterCreateAttr = { link_fd: 0, flags: 4, size: 8 } as const;
 
 /** BPF_ITER_CREATE: a new iterator session (a readable fd) from an iterator link. */
 export function iterCreate(linkFd: number): number {
