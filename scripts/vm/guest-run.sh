@@ -1,0 +1,26 @@
+#!/bin/bash
+# Stage 2 of the guest: runs chrooted in the host's root (under the guest's overlay) as root, with the
+# host's node and the built project. Reads RESULTS/job.env (written by scripts/vm/run.sh): REPO, the
+# test FILES, NODE_TEST_ARGS. Streams the spec reporter to the console and writes RESULTS/summary.json
+# (scripts/vm/summary-reporter.mjs), RESULTS/guest.json (kernel, timings) and RESULTS/exit-code.
+results=${1:?usage: guest-run.sh RESULTS}
+# shellcheck source=/dev/null
+. "$results/job.env"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root NO_COLOR=1 FORCE_COLOR=0 TERM=dumb
+export TSBPF_GUEST=1
+cd "$REPO" || { echo 2 > "$results/exit-code"; exit 2; }
+ip link set lo up 2>/dev/null || true
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+started=$(uptime_s)
+echo "tsbpf-vm: guest $(uname -r) up in ${started} s; running ${#FILES[@]} test files"
+# shellcheck disable=SC2086
+node --test --test-concurrency=1 $NODE_TEST_ARGS \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter="$REPO/scripts/vm/summary-reporter.mjs" --test-reporter-destination="$results/summary.json" \
+  "${FILES[@]}"
+status=$?
+finished=$(uptime_s)
+printf '{"kernel":"%s","bootSeconds":%s,"suiteSeconds":%s,"nodeExit":%d}\n' \
+  "$(uname -r)" "$started" "$(awk "BEGIN{print $finished - $started}")" "$status" > "$results/guest.json"
+echo "$status" > "$results/exit-code"
+sync

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The kernel matrix (issue 8): boots each kernel of vm/kernels.json under qemu (TCG) with the host's
+# root read-only over 9p and runs the project's kernel tests there, with the host's node and dist/.
+#
+#   scripts/vm/run.sh [--kernel NAME] [--suite NAME] [--timeout SECONDS] [-- TEST_FILE...]
+#
+#   --kernel   one entry of vm/kernels.json (default: every entry)
+#   --suite    a list in scripts/vm/suites/NAME.txt (default: full); files after -- replace it
+#   --timeout  the guest's time limit, boot included (default: $TSBPF_VM_TIMEOUT or 900)
+#
+# The guest's console (kernel and the spec reporter) streams here. Each run's folder,
+# $TSBPF_VM_RESULTS (default /var/tmp/tsbpf-vm)/KERNEL-TIMESTAMP, gets console.log, summary.json
+# (every test's outcome, skip reason, failure message) and guest.json (boot and suite seconds). Exits
+# non-zero when a test failed, the guest did not finish in time, or it wrote no results.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cd "$repo"
+
+kernels=() suite=full files=() timeout=${TSBPF_VM_TIMEOUT:-900}
+while (($#)); do
+  case "$1" in
+    --kernel) kernels+=("$2"); shift 2 ;;
+    --suite) suite=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --) shift; files=("$@"); break ;;
+    *) echo "vm: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+
+# qemu, busybox-static and cpio from Debian, installed only when missing
+missing=()
+for package in qemu-system-x86 busybox-static cpio; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "vm: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The guest runs the built project as it is on the host; it builds only what is missing.
+[ -d dist/src ] || npm run build --silent
+# A stale corpus would be rebuilt inside the guest (in its memory, under TCG): rebuild it here instead.
+node --input-type=module -e '
+  const { corpus } = await import(process.argv[1]);
+  const built = corpus();
+  if (typeof built === "string") { console.error(`vm: corpus: ${built}`); process.exit(1); }' "$repo/dist/src/test-support/corpus.js"
+
+if ((${#files[@]} == 0)); then
+  list="$here/suites/$suite.txt"
+  [ -f "$list" ] || { echo "vm: no suite $list" >&2; exit 2; }
+  shopt -s nullglob
+  while read -r pattern; do
+    [[ -z "$pattern" || "$pattern" == \#* ]] && continue
+    for file in $pattern; do files+=("$repo/$file"); done
+  done < "$list"
+  shopt -u nullglob
+fi
+((${#files[@]})) || { echo "vm: no test files to run" >&2; exit 2; }
+
+if ((${#kernels[@]} == 0)); then
+  mapfile -t kernels < <(node -e 'for (const k of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).kernels) console.log(k.name)' "$repo/vm/kernels.json")
+fi
+
+results_root=${TSBPF_VM_RESULTS:-/var/tmp/tsbpf-vm}
+overall=0
+for kernel in "${kernels[@]}"; do
+  tree=$(bash "$here/fetch-kernel.sh" "$kernel" | tail -n 1)
+  vmlinuz=$(ls "$tree"/boot/vmlinuz-* | head -n 1)
+  results="$results_root/$kernel-$(date +%Y%m%d-%H%M%S)"
+  mkdir -p "$results"
+  bash "$here/initramfs.sh" "$tree" "$results/initramfs.cpio.gz"
+  cp "$here/guest-run.sh" "$results/guest-run.sh"
+  {
+    printf 'REPO=%q\n' "$repo"
+    printf 'NODE_TEST_ARGS=%q\n' "${TSBPF_VM_NODE_TEST_ARGS:-}"
+    printf 'FILES=('; printf ' %q' "${files[@]}"; printf ' )\n'
+  } > "$results/job.env"
+
+  echo "vm: booting $kernel ($(basename "$vmlinuz")), ${#files[@]} test files, limit ${timeout} s, load $(cut -d' ' -f1-3 /proc/loadavg); results in $results"
+  start=$(date +%s.%N)
+  set +e
+  timeout -k 10 "$timeout" qemu-system-x86_64 \
+    -accel tcg -cpu max -smp 2 -m 4G \
+    -nodefaults -no-reboot -display none -serial stdio \
+    -kernel "$vmlinuz" -initrd "$results/initramfs.cpio.gz" \
+    -append "console=ttyS0 quiet loglevel=4 panic=-1 tsbpf.results=$results tsbpf.tree=$tree" \
+    -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+    -virtfs "local,path=$results,mount_tag=results,security_model=none" \
+    < /dev/null 2>&1 | tee "$results/console.log"
+  qemu_status=${PIPESTATUS[0]}
+  set -e
+  host_seconds=$(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}")
+
+  status=0
+  if ((qemu_status == 124 || qemu_status == 137)); then
+    echo "vm: $kernel: the guest did not finish within ${timeout} s" >&2; status=1
+  elif ((qemu_status != 0)); then
+    echo "vm: $kernel: qemu exited with $qemu_status" >&2; status=1
+  fi
+  node "$here/summarize.mjs" "$results" "$kernel" "$host_seconds" || status=1
+  ((status == 0)) || overall=1
+done
+exit "$overall"
