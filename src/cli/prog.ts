@@ -1,7 +1,9 @@
 /**
- * `tsbpf prog load OBJ PATH ...` and `tsbpf prog loadall OBJ PATH ...`, bpftool's grammar: load an
- * object with tsbpf's loader and pin the first program at PATH (load) or every program under the
- * directory PATH (loadall), optionally replacing maps with pinned ones and pinning the maps.
+ * `tsbpf prog`, bpftool's grammar. `load OBJ PATH ...` / `loadall OBJ PATH ...` load an object with
+ * tsbpf's loader and pin the first program at PATH (load) or every program under the directory PATH
+ * (loadall), optionally replacing maps with pinned ones and pinning the maps. `show|list [PROG]`,
+ * `dump xlated|jited PROG ...`, `pin PROG PATH` and `tracelog` inspect the running kernel
+ * (src/inspect); their bodies live in prog-inspect.ts and load only when one runs.
  */
 import type { Command } from 'commander';
 import type { CliContext } from './main.js';
@@ -28,5 +30,44 @@ export function registerProg(program: Command, context: CliContext): void {
     .action((object: string, path: string, rest: string[]) => context.run('prog loadall', async (options) => {
       const { progLoad } = await import('./prog-load.js');
       await progLoad(object, path, rest, { all: true, debug: options.debug });
+    })());
+
+  const selectorHelp = 'PROG := id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME';
+  for (const verb of ['show', 'list']) {
+    prog
+      .command(verb)
+      .description(`show every program, or those PROG selects, as bpftool prog ${verb} does (${selectorHelp})`)
+      .argument('[prog...]', selectorHelp)
+      .option('--stats', 'turn on BPF run-time statistics for the command and show run count, run time and ns per run')
+      .option('--interval <ms>', 'with --stats: keep statistics on this long before reading them')
+      .option('--source', 'name the object and C function each program came from, when its BTF says so')
+      .action((args: string[], flags: { stats?: boolean; interval?: string; source?: boolean }) => context.run(`prog ${verb}`, async (options) => {
+        const { progShow } = await import('./prog-inspect.js');
+        await progShow(args, flags, options);
+      })());
+  }
+  prog
+    .command('dump')
+    .description(`dump a program's instructions: dump xlated PROG [file FILE | opcodes | linum] | dump jited PROG [file FILE | opcodes] (${selectorHelp})`)
+    .argument('<kind>', 'xlated or jited')
+    .argument('<prog...>', `${selectorHelp}, then keywords`)
+    .action((kind: string, args: string[]) => context.run(`prog dump ${kind}`, async (options) => {
+      const { progDump } = await import('./prog-inspect.js');
+      await progDump(kind, args, options);
+    })());
+  prog
+    .command('pin')
+    .description(`pin a program at a bpffs path: pin PROG FILE (${selectorHelp})`)
+    .argument('<args...>', 'PROG FILE')
+    .action((args: string[]) => context.run('prog pin', async (options) => {
+      const { progPin } = await import('./prog-inspect.js');
+      await progPin(args, options);
+    })());
+  prog
+    .command('tracelog')
+    .description('print bpf_printk output from the trace pipe until Ctrl-C (mounts tracefs when needed)')
+    .action(() => context.run('prog tracelog', async (options) => {
+      const { progTracelog } = await import('./prog-inspect.js');
+      await progTracelog(options);
     })());
 }
