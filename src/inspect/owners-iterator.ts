@@ -87,7 +87,7 @@ export function readOwnersFromIterator(): OwnerTable {
   }
   const builder = new OwnerTableBuilder();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const decoder = new TextDecoder('latin1');
+  const decoder = new TextDecoder();
   for (let at = 0; at + Record.size <= bytes.length; at += Record.size) {
     const kind = KINDS[view.getUint32(at + Record.kind, true)];
     if (!kind) continue;

@@ -22,7 +22,7 @@ function fdinfoNumber(text: string, field: string): number {
 
 function readComm(pid: string): string | undefined {
   try {
-    const comm = readFileSync(`/proc/${pid}/comm`, 'latin1');
+    const comm = readFileSync(`/proc/${pid}/comm`, 'utf8');
     return comm.endsWith('\n') ? comm.slice(0, -1) : comm;
   } catch {
     return undefined;

@@ -1,16 +1,24 @@
 /**
  * Which processes hold each BPF program, map and link: bpftool's `pids comm(pid)` facts.
- * Two readers give the same table: a BPF iterator over task files (bpftool's way) and /proc (fd links
- * and fdinfo). `readOwners()` uses the faster one and falls back to the other when it cannot run (an
- * unprivileged user cannot load the iterator; a package without the compiled iterator has none).
+ * Two readers give the same table: a BPF iterator over task files (bpftool's way, owners-iterator.ts)
+ * and /proc (fd links and fdinfo, owners-proc.ts).
  *
- * The facts follow bpftool's pid_iter: the pid is the process (tgid), the comm its leader's, one entry
- * per process however many fds it holds, sorted by pid. bpftool excludes nothing but its own iterator
- * objects (they are gone when it prints); so does this: the calling process is listed for every
- * object it holds, like any other process.
+ * Which is faster depends on the process, so the default follows it (figures on this machine, 200
+ * programs + 200 maps held by 10 processes, ~400 processes in all, medians):
+ * - warm, in a process that reads owners again and again: iterator 7 ms, /proc 26 ms;
+ * - cold, the first read in a fresh process (a CLI run): the iterator needs the object loader (~75 ms
+ *   of module loading) and a first load with CO-RE against vmlinux (~40 ms), /proc ~5-26 ms in all.
+ * So this module does not import the loader: `readOwners()` reads /proc until
+ * `prepareOwnersIterator()` has loaded the iterator's code (and warmed it with one read), and then
+ * uses the iterator; when the iterator cannot run (unprivileged, no compiled object, no iterator
+ * support) it stays on /proc and says why in `fallbackReason`.
+ *
+ * The facts follow bpftool's pid_iter: the pid is the process (tgid), the comm its group leader's, one
+ * entry per process however many fds it holds, sorted by pid. bpftool hides nothing but its own
+ * iterator's objects (they are gone when it prints); so does this: the calling process is listed for
+ * every object it holds, like any other process.
  */
-import { TsbpfError } from '../errors.js';
-import { readOwnersFromIterator } from './owners-iterator.js';
+import { InvalidArgumentError, TsbpfError } from '../errors.js';
 import { readOwnersFromProc } from './owners-proc.js';
 import type { OwnerMethod, OwnerTable } from './owners-table.js';
 
@@ -21,29 +29,48 @@ export interface ReadOwnersOptions {
   method?: OwnerMethod;
 }
 
-const READERS: Readonly<Record<OwnerMethod, () => OwnerTable>> = {
-  iterator: readOwnersFromIterator,
-  proc: readOwnersFromProc,
-};
+type IteratorState =
+  | { state: 'unprepared' }
+  | { state: 'ready'; read: () => OwnerTable }
+  | { state: 'unavailable'; error: TsbpfError };
 
-/** The default reader: measured faster here (see owners.test.ts and the report in the commit log). */
-export const DEFAULT_OWNER_METHOD: OwnerMethod = 'iterator';
+let iterator: IteratorState = { state: 'unprepared' };
 
-/** Set once the iterator failed in this process, so later calls go straight to /proc. */
-let iteratorUnavailable: string | undefined;
+/**
+ * Loads the iterator reader and reads once, so later `readOwners()` calls use it. Returns the method
+ * `readOwners()` will use from now on. Cheap to call again.
+ */
+export async function prepareOwnersIterator(): Promise<OwnerMethod> {
+  if (iterator.state === 'unprepared') {
+    const { readOwnersFromIterator } = await import('./owners-iterator.js');
+    try {
+      readOwnersFromIterator();
+      iterator = { state: 'ready', read: readOwnersFromIterator };
+    } catch (error) {
+      if (!(error instanceof TsbpfError)) throw error;
+      iterator = { state: 'unavailable', error };
+    }
+  }
+  return iterator.state === 'ready' ? 'iterator' : 'proc';
+}
 
 /** The owners of every program, map and link this user can see, each list sorted by pid. */
 export function readOwners(options: ReadOwnersOptions = {}): OwnerTable {
-  if (options.method) return READERS[options.method]();
-  if (DEFAULT_OWNER_METHOD === 'iterator' && iteratorUnavailable === undefined) {
+  if (options.method === 'proc') return readOwnersFromProc();
+  if (options.method === 'iterator') {
+    if (iterator.state === 'ready') return iterator.read();
+    if (iterator.state === 'unavailable') throw iterator.error;
+    throw new InvalidArgumentError('readOwners({ method: \'iterator\' }) before the iterator reader was loaded', 'await prepareOwnersIterator() first');
+  }
+  if (iterator.state === 'ready') {
     try {
-      return readOwnersFromIterator();
+      return iterator.read();
     } catch (error) {
       if (!(error instanceof TsbpfError)) throw error;
-      iteratorUnavailable = error.message;
+      iterator = { state: 'unavailable', error };
     }
   }
   const table = readOwnersFromProc();
-  if (DEFAULT_OWNER_METHOD === 'iterator') table.fallbackReason = iteratorUnavailable;
+  if (iterator.state === 'unavailable') table.fallbackReason = iterator.error.message;
   return table;
 }

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { BpfMap } from '../maps/map.js';
+import { MapType } from '../maps/map-types.js';
+import { corpus } from '../test-support/corpus.js';
+import { openFdCount } from '../test-support/kernel.js';
+import { prepareOwnersIterator, readOwners, type Owner, type OwnerTable } from './owners.js';
+
+const here = new URL('.', import.meta.url);
+const built = (path: string): string => new URL(`../${path}`, here).href;
+
+/**
+ * A child process titled `title` (its comm) holding a map (twice: duplicates must merge), a program
+ * and an iterator link from corpus/loader/prog_iter.bpf.o. It prints their ids and holds them until
+ * its stdin closes.
+ */
+const HOLDER = `
+process.title = process.argv[1];
+const { BpfMap } = await import(${JSON.stringify(built('maps/map.js'))});
+const { loadObject } = await import(${JSON.stringify(built('loader/index.js'))});
+const { bpf } = await import(${JSON.stringify(built('sys/index.js'))});
+const { AttachType } = await import(${JSON.stringify(built('programs/attach-types.js'))});
+const { linkInfo } = await import(${JSON.stringify(built('info/link-info.js'))});
+const map = BpfMap.create({ type: 1, keySize: 4, valueSize: 4, maxEntries: 1, name: 'owners_test' });
+const again = BpfMap.fromId(map.id);
+const object = await loadObject(process.argv[2], { programs: ['list_tasks'] });
+const program = object.programs.list_tasks;
+const linkFd = bpf.linkCreate({ programFd: program.fd.value, targetFd: 0, attachType: AttachType.TraceIter });
+console.log(JSON.stringify({ pid: process.pid, mapId: map.id, programId: program.id, linkId: linkInfo(linkFd).id }));
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
+`;
+
+interface Holder {
+  child: ChildProcess;
+  pid: number;
+  mapId: number;
+  programId: number;
+  linkId: number;
+}
+
+async function startHolder(title: string, object: string): Promise<Holder> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', HOLDER, title, object], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const [line] = (await Promise.race([
+    once(child.stdout!, 'data'),
+    once(child, 'exit').then(() => { throw new Error(`holder exited: ${stderr}`); }),
+  ])) as [Buffer];
+  return { child, ...(JSON.parse(line.toString()) as Omit<Holder, 'child'>) };
+}
+
+async function stopHolder(holder: Holder): Promise<void> {
+  const exited = once(holder.child, 'exit');
+  holder.child.stdin!.end();
+  await exited;
+}
+
+/** A table as plain sorted data, for comparing two readings. */
+function normalize(table: OwnerTable): string {
+  const kind = (m: Map<number, Owner[]>) => [...m].sort((a, b) => a[0] - b[0]);
+  return JSON.stringify({ programs: kind(table.programs), maps: kind(table.maps), links: kind(table.links) });
+}
+
+function ownersByPid(table: OwnerTable, pid: number): number {
+  let count = 0;
+  for (const kind of [table.programs, table.maps, table.links]) {
+    for (const owners of kind.values()) count += owners.filter((owner) => owner.pid === pid).length;
+  }
+  return count;
+}
+
+test('before prepareOwnersIterator, readOwners reads /proc and forcing the iterator is a usage error', () => {
+  assert.equal(readOwners().method, 'proc');
+  assert.throws(() => readOwners({ method: 'iterator' }), { name: 'InvalidArgumentError', hint: /prepareOwnersIterator/ });
+});
+
+test('both readers name each holding process (tgid, its comm) for a program, a map and a link, merged and sorted by pid', async (t) => {
+  const c = corpus();
+  if (typeof c === 'string') { t.skip(c); return; }
+  assert.equal(await prepareOwnersIterator(), 'iterator', 'the iterator loads as root');
+  const object = c.path('loader/prog_iter.bpf.o');
+  const first = await startHolder('own_first', object);
+  const second = await startHolder('own_second', object);
+  // this process also holds the first holder's map: two owners, in pid order
+  const shared = BpfMap.fromId(first.mapId);
+  try {
+    for (const method of ['iterator', 'proc'] as const) {
+      const table = readOwners({ method });
+      assert.equal(table.method, method);
+      for (const [holder, comm] of [[first, 'own_first'], [second, 'own_second']] as const) {
+        assert.deepEqual(table.programs.get(holder.programId), [{ pid: holder.pid, comm }], `${method}: program of ${comm}`);
+        assert.deepEqual(table.links.get(holder.linkId), [{ pid: holder.pid, comm }], `${method}: link of ${comm}`);
+      }
+      assert.deepEqual(table.maps.get(second.mapId), [{ pid: second.pid, comm: 'own_second' }], `${method}: a map held by two fds is one owner`);
+      const expected = [{ pid: first.pid, comm: 'own_first' }, { pid: process.pid, comm: readComm() }].sort((a, b) => a.pid - b.pid);
+      assert.deepEqual(table.maps.get(first.mapId), expected, `${method}: two processes, sorted by pid`);
+    }
+    assert.equal(readOwners().method, 'iterator', 'the default once the iterator is prepared');
+  } finally {
+    shared.close();
+    await stopHolder(first);
+    await stopHolder(second);
+  }
+  // once the holders are gone, so are their entries
+  const after = readOwners();
+  assert.equal(after.programs.get(first.programId), undefined);
+  assert.equal(after.links.get(second.linkId), undefined);
+});
+
+function readComm(): string {
+  return spawnSync('cat', [`/proc/${process.pid}/comm`], { encoding: 'utf8' }).stdout.trim();
+}
+
+test('the iterator leaves nothing behind and does not list its own program and link', async (t) => {
+  if (await prepareOwnersIterator() !== 'iterator') { t.skip('the iterator cannot load here'); return; }
+  const fds = openFdCount();
+  for (let i = 0; i < 3; i++) {
+    const table = readOwners({ method: 'iterator' });
+    assert.equal(ownersByPid(table, process.pid), 0, 'this process holds no BPF object of its own now');
+  }
+  assert.equal(openFdCount(), fds, 'no fd leaked (every kernel object the reader made was held by an fd only)');
+});
+
+test('both readers agree on the whole system', async (t) => {
+  if (await prepareOwnersIterator() !== 'iterator') { t.skip('the iterator cannot load here'); return; }
+  // other processes load and close objects meanwhile: the iterator's reading must equal a /proc
+  // reading taken just before or just after it, within a few tries
+  let last = '';
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const before = normalize(readOwners({ method: 'proc' }));
+    const iterator = normalize(readOwners({ method: 'iterator' }));
+    const after = normalize(readOwners({ method: 'proc' }));
+    if (iterator === before || iterator === after) return;
+    last = `iterator ${iterator}\nproc ${after}`;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`the readers never agreed:\n${last}`);
+});
+
+test('an unprivileged user gets the /proc reading with the reason, and a forced iterator throws a typed error', (t) => {
+  if (spawnSync('setpriv', ['--version']).status !== 0) { t.skip('setpriv is not installed'); return; }
+  const script = `
+    const { prepareOwnersIterator, readOwners } = await import(${JSON.stringify(built('inspect/owners.js'))});
+    const prepared = await prepareOwnersIterator();
+    const table = readOwners();
+    let forced = '';
+    try { readOwners({ method: 'iterator' }); } catch (error) { forced = error.name + ' ' + error.message; }
+    console.log(JSON.stringify({ prepared, method: table.method, fallbackReason: table.fallbackReason, forced }));
+  `;
+  const result = spawnSync('setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all',
+    process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  const outcome = JSON.parse(result.stdout) as { prepared: string; method: string; fallbackReason: string; forced: string };
+  assert.equal(outcome.prepared, 'proc');
+  assert.equal(outcome.method, 'proc');
+  assert.match(outcome.fallbackReason, /EPERM/);
+  assert.match(outcome.forced, /^BpfError .*EPERM/);
+});
+
+test('a map created here is listed with this process as owner by both readers', async (t) => {
+  if (await prepareOwnersIterator() !== 'iterator') { t.skip('the iterator cannot load here'); return; }
+  using map = BpfMap.create({ type: MapType.Array, keySize: 4, valueSize: 4, maxEntries: 1, name: 'owners_self' });
+  for (const method of ['iterator', 'proc'] as const) {
+    assert.deepEqual(readOwners({ method }).maps.get(map.id), [{ pid: process.pid, comm: readComm() }], method);
+  }
+});
