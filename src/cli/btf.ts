@@ -1,5 +1,5 @@
 /**
- * `tsbpf btf dump file PATH [format raw|c]` and `tsbpf btf dump id N [format raw|c]`, with
+ * `tsbpf btf list|show [id N]`, `tsbpf btf dump file PATH [format raw|c]` and `tsbpf btf dump id N [format raw|c]`, with
  * `-B/--base-btf PATH` for split BTF, as bpftool has them. PATH is raw BTF (/sys/kernel/btf/*) or an
  * ELF object with a .BTF section; `id` reads a BTF object from the kernel, whose base, for module
  * BTF, is vmlinux.
@@ -61,6 +61,15 @@ async function dump(btf: Btf, format: string, json: boolean, pretty: boolean): P
 
 export function registerBtf(program: Command, context: CliContext): void {
   const btf = program.command('btf').description('inspect BTF (type information)');
+  btf
+    .command('show')
+    .alias('list')
+    .description('the kernel\'s BTF objects with the programs and maps using each, as bpftool: show|list [id N]')
+    .argument('[reference...]', 'id N')
+    .action((words: string[]) => context.run('btf show', async (options) => {
+      const { btfListOutput } = await import('./btf-list.js');
+      process.stdout.write(btfListOutput(words, options));
+    })());
   btf
     .command('dump')
     .description('dump BTF as bpftool does: dump file PATH | id N [format raw|c]')

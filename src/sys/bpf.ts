@@ -404,3 +404,103 @@ export function iterCreate(linkFd: number): number {
   v.setUint32(IterCreateAttr.link_fd, linkFd, true);
   return command('ITER_CREATE', IterCreateAttr.size);
 }
+
+// Members of three commands the generated ABI does not cover yet (include/uapi/linux/bpf.h; offsets
+// checked against /usr/include/linux/bpf.h with a C compiler): BPF_RAW_TRACEPOINT_OPEN, BPF_PROG_QUERY,
+// BPF_TASK_FD_QUERY.
+const RawTracepointOpenAttr = { name: 0, prog_fd: 8, size: 16 } as const;
+const ProgQueryAttr = { target_fd: 0, attach_type: 4, query_flags: 8, attach_flags: 12, prog_ids: 16, prog_cnt: 24, prog_attach_flags: 32, size: 40 } as const;
+const TaskFdQueryAttr = { pid: 0, fd: 4, flags: 8, buf_len: 12, buf: 16, prog_id: 24, fd_type: 28, probe_offset: 32, probe_addr: 40, size: 48 } as const;
+
+/** Attaches a raw tracepoint (or tp_btf) program; returns the raw_tracepoint link's fd. */
+export function rawTracepointOpen(programFd: number, tracepoint: string | null): number {
+  const name = tracepoint === null ? null : cString(tracepoint);
+  try {
+    const v = begin(RawTracepointOpenAttr.size);
+    setU64(RawTracepointOpenAttr.name, name?.address ?? 0);
+    v.setUint32(RawTracepointOpenAttr.prog_fd, programFd, true);
+    return command('RAW_TRACEPOINT_OPEN', RawTracepointOpenAttr.size);
+  } finally {
+    name?.free();
+  }
+}
+
+export interface ProgQueryResult {
+  /** BPF_F_ALLOW_OVERRIDE/MULTI of the attachment point (legacy attachments). */
+  attachFlags: number;
+  programIds: number[];
+  /** Per program, its attach flags (BPF_F_QUERY_EFFECTIVE leaves these 0). */
+  programAttachFlags: number[];
+}
+
+/**
+ * BPF_PROG_QUERY: the programs attached at `targetFd` (a cgroup, netns or ifindex) for `attachType`.
+ * Asks for up to `capacity` ids; callers ask again with the count the kernel reported when it grew.
+ */
+export function progQuery(targetFd: number, attachType: number, queryFlags = 0, capacity = 64): ProgQueryResult {
+  const ids = new NativeMemory(capacity * 4);
+  const flags = new NativeMemory(capacity * 4);
+  try {
+    const v = begin(ProgQueryAttr.size);
+    v.setUint32(ProgQueryAttr.target_fd, targetFd, true);
+    v.setUint32(ProgQueryAttr.attach_type, attachType, true);
+    v.setUint32(ProgQueryAttr.query_flags, queryFlags, true);
+    setU64(ProgQueryAttr.prog_ids, ids.address);
+    v.setUint32(ProgQueryAttr.prog_cnt, capacity, true);
+    setU64(ProgQueryAttr.prog_attach_flags, flags.address);
+    const result = tryCommand(BpfCommand.PROG_QUERY, ProgQueryAttr.size);
+    const count = v.getUint32(ProgQueryAttr.prog_cnt, true);
+    if (result === -Errno.ENOSPC) return progQuery(targetFd, attachType, queryFlags, count);
+    if (result < 0) throw new BpfError('PROG_QUERY', -result);
+    const read = (memory: NativeMemory): number[] => Array.from({ length: count }, (_, i) => memory.view.getUint32(i * 4, true));
+    return { attachFlags: v.getUint32(ProgQueryAttr.attach_flags, true), programIds: read(ids), programAttachFlags: read(flags) };
+  } finally {
+    ids.free();
+    flags.free();
+  }
+}
+
+export interface TaskFdQueryResult {
+  programId: number;
+  /** `enum bpf_task_fd_type` (BPF_FD_TYPE_RAW_TRACEPOINT, _TRACEPOINT, _KPROBE, ...). */
+  fdType: number;
+  /** Tracepoint, function or file name. */
+  name: string;
+  probeOffset: bigint;
+  probeAddress: bigint;
+}
+
+/**
+ * BPF_TASK_FD_QUERY: what BPF program the fd `fd` of process `pid` attaches (a perf event or raw
+ * tracepoint fd), or null when that fd attaches none (ENOENT, EBADF, ENOTSUPP: not such an fd, or gone).
+ */
+export function taskFdQuery(pid: number, fd: number): TaskFdQueryResult | null {
+  const buffer = new NativeMemory(4096);
+  try {
+    const v = begin(TaskFdQueryAttr.size);
+    v.setUint32(TaskFdQueryAttr.pid, pid, true);
+    v.setUint32(TaskFdQueryAttr.fd, fd, true);
+    v.setUint32(TaskFdQueryAttr.buf_len, buffer.length, true);
+    setU64(TaskFdQueryAttr.buf, buffer.address);
+    const result = tryCommand(BpfCommand.TASK_FD_QUERY, TaskFdQueryAttr.size);
+    if (result === -Errno.ENOENT || result === -Errno.EBADF || result === -Errno.ENOTSUPP || result === -Errno.ESRCH) return null;
+    if (result < 0) throw new BpfError('TASK_FD_QUERY', -result);
+    const end = buffer.bytes.indexOf(0);
+    return {
+      programId: v.getUint32(TaskFdQueryAttr.prog_id, true),
+      fdType: v.getUint32(TaskFdQueryAttr.fd_type, true),
+      name: new TextDecoder().decode(buffer.bytes.subarray(0, end < 0 ? buffer.length : end)),
+      probeOffset: v.getBigUint64(TaskFdQueryAttr.probe_offset, true),
+      probeAddress: v.getBigUint64(TaskFdQueryAttr.probe_addr, true),
+    };
+  } finally {
+    buffer.free();
+  }
+}
+
+/** BPF_ITER_CREATE: a new iterator session (a readable fd) from an iterator link. */
+export function iterCreate(linkFd: number): number {
+  const v = begin(IterCreateAttr.size);
+  v.setUint32(IterCreateAttr.link_fd, linkFd, true);
+  return command('ITER_CREATE', IterCreateAttr.size);
+}
