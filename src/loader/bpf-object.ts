@@ -7,6 +7,8 @@ import type { BpfMap } from '../maps/map.js';
 import { globalVariables, type GlobalVariables } from '../object/global-variable.js';
 import type { ObjectProgramSpec, ObjectSpec } from '../object/object-spec.js';
 import type { Program } from '../programs/program.js';
+import { attachAll } from '../link/attach-all.js';
+import type { Link } from '../link/link.js';
 import type { FileDescriptor } from '../sys/fd.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,6 +55,7 @@ export class BpfObject implements Disposable {
   readonly #programs: readonly Program[];
   readonly #replacements: ReadonlyMap<string, BpfMap>;
   #closed = false;
+  readonly #links: Link[] = [];
 
   constructor(spec: ObjectSpec, selected: readonly ObjectProgramSpec[], programs: readonly Program[], created: readonly CreatedMap[], btf: FileDescriptor | undefined, replacements: ReadonlyMap<string, BpfMap>) {
     this.name = spec.name;
@@ -69,6 +72,18 @@ export class BpfObject implements Disposable {
     this.maps = Object.freeze(byMap);
     const dataMaps = new Map(created.filter((entry) => entry.spec.kind === 'data').map((entry) => [entry.spec.section, entry]));
     this.variables = globalVariables(spec.variableSpecs, (section) => dataMaps.get(section)!.map.mmap(), spec.btf, (section) => !dataMaps.get(section)!.spec.readOnly);
+  }
+
+  /**
+   * Attaches every program whose SEC name says where (tracepoints, raw tracepoints, tp_btf, fentry/
+   * fexit/lsm, iterators), as a libbpf skeleton's attach does. The links are the caller's to close;
+   * `close()` of the object closes them too.
+   */
+  attachAll(): ReadonlyMap<string, Link> {
+    const selected = this.spec.programs.filter((program) => this.programs[program.name] !== undefined);
+    const links = attachAll(selected.map((spec) => ({ spec, program: this.programs[spec.name]! })));
+    for (const link of links.values()) this.#links.push(link);
+    return links;
   }
 
   /** The kernel id of the object's BTF (0 when it has none). */
@@ -97,6 +112,7 @@ export class BpfObject implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const link of this.#links) link.close();
     for (const program of this.#programs) program.close();
     closeCreatedMaps(this.#created, false, this.#replacements);
     this.#btf?.close();

@@ -7,7 +7,7 @@
 import { BpfError, Errno } from '../errors.js';
 import {
   BPF_ATTR_SIZE, BPF_OBJ_NAME_LEN, BpfCommand, type BpfCommandName, BtfLoadAttr, EnableStatsAttr, GetIdAttr,
-  InfoAttr, IterCreateAttr, LinkCreateAttr, LinkDetachAttr, MapBatchAttr, MapCreateAttr, MapElemAttr, ObjPinAttr, ProgAttachAttr,
+  AttachFlags, InfoAttr, IterCreateAttr, LinkCreateAttr, LinkDetachAttr, LinkUpdateAttr, MapBatchAttr, MapCreateAttr, MapElemAttr, ObjPinAttr, ProgAttachAttr,
   ProgBindMapAttr, ProgLoadAttr, TestRunAttr,
 } from './abi.js';
 import { bpf, lastErrno, NativeMemory } from './ffi.js';
@@ -376,21 +376,55 @@ export function progBindMap(programFd: number, mapFd: number): void {
 
 export interface LinkCreateAttributes {
   programFd: number;
+  /** A cgroup, netns or perf event fd, or an ifindex (xdp, tcx, netkit). */
   targetFd: number;
   attachType: number;
   flags?: number;
   targetBtfId?: number;
+  /** perf_event links: what bpf_get_attach_cookie() returns. */
+  perfEventCookie?: bigint;
+  /** fentry/fexit/fmod_ret/lsm links: the cookie (with targetBtfId). */
+  tracingCookie?: bigint;
+  /** Iterator links: a `union bpf_iter_link_info` (a map fd, a cgroup, a task). */
+  iterInfo?: Uint8Array;
+  /** tcx links: place relative to this program/link (BPF_F_BEFORE/AFTER in flags), and the revision expected. */
+  tcx?: { relativeFd?: number; expectedRevision?: bigint };
+  /** netfilter links. */
+  netfilter?: { protocolFamily: number; hook: number; priority: number; flags?: number };
 }
 
-/** BPF_LINK_CREATE with the common members; hook-specific members arrive with the link layer. */
+/** BPF_LINK_CREATE: the common members and the per-link-type ones a hook needs. */
 export function linkCreate(a: LinkCreateAttributes): number {
-  const v = begin(LinkCreateAttr.size);
-  v.setUint32(LinkCreateAttr.prog_fd, a.programFd, true);
-  v.setUint32(LinkCreateAttr.target_fd, a.targetFd, true);
-  v.setUint32(LinkCreateAttr.attach_type, a.attachType, true);
-  v.setUint32(LinkCreateAttr.flags, a.flags ?? 0, true);
-  v.setUint32(LinkCreateAttr.target_btf_id, a.targetBtfId ?? 0, true);
-  return command('LINK_CREATE', LinkCreateAttr.size);
+  const iterInfo = a.iterInfo ? new NativeMemory(a.iterInfo.length) : null;
+  try {
+    const v = begin(LinkCreateAttr.size);
+    v.setUint32(LinkCreateAttr.prog_fd, a.programFd, true);
+    v.setUint32(LinkCreateAttr.target_fd, a.targetFd, true);
+    v.setUint32(LinkCreateAttr.attach_type, a.attachType, true);
+    v.setUint32(LinkCreateAttr.flags, a.flags ?? 0, true);
+    // the per-type members share the union that starts with target_btf_id: set only the ones given
+    if (a.targetBtfId !== undefined) v.setUint32(LinkCreateAttr.target_btf_id, a.targetBtfId, true);
+    if (a.tracingCookie !== undefined) setU64(LinkCreateAttr.tracing_cookie, a.tracingCookie);
+    if (a.perfEventCookie !== undefined) setU64(LinkCreateAttr.perf_event_bpf_cookie, a.perfEventCookie);
+    if (iterInfo && a.iterInfo) {
+      iterInfo.bytes.set(a.iterInfo);
+      setU64(LinkCreateAttr.iter_info, iterInfo.address);
+      v.setUint32(LinkCreateAttr.iter_info_len, a.iterInfo.length, true);
+    }
+    if (a.tcx) {
+      v.setUint32(LinkCreateAttr.tcx_relative_fd, a.tcx.relativeFd ?? 0, true);
+      setU64(LinkCreateAttr.tcx_expected_revision, a.tcx.expectedRevision ?? 0n);
+    }
+    if (a.netfilter) {
+      v.setUint32(LinkCreateAttr.netfilter_pf, a.netfilter.protocolFamily, true);
+      v.setUint32(LinkCreateAttr.netfilter_hooknum, a.netfilter.hook, true);
+      v.setInt32(LinkCreateAttr.netfilter_priority, a.netfilter.priority, true);
+      v.setUint32(LinkCreateAttr.netfilter_flags, a.netfilter.flags ?? 0, true);
+    }
+    return command('LINK_CREATE', LinkCreateAttr.size);
+  } finally {
+    iterInfo?.free();
+  }
 }
 
 export function linkDetach(linkFd: number): void {
@@ -398,11 +432,16 @@ export function linkDetach(linkFd: number): void {
   command('LINK_DETACH', LinkDetachAttr.size);
 }
 
-/** BPF_ITER_CREATE: a new iterator session (a readable fd) from an iterator link. */
-export function iterCreate(linkFd: number): number {
-  const v = begin(IterCreateAttr.size);
-  v.setUint32(IterCreateAttr.link_fd, linkFd, true);
-  return command('ITER_CREATE', IterCreateAttr.size);
+/** BPF_LINK_UPDATE: swaps the link's program; with `oldProgramFd` only if that one is still attached. */
+export function linkUpdate(linkFd: number, newProgramFd: number, oldProgramFd?: number): void {
+  const v = begin(LinkUpdateAttr.size);
+  v.setUint32(LinkUpdateAttr.link_fd, linkFd, true);
+  v.setUint32(LinkUpdateAttr.new_prog_fd, newProgramFd, true);
+  if (oldProgramFd !== undefined) {
+    v.setUint32(LinkUpdateAttr.flags, AttachFlags.REPLACE, true);
+    v.setUint32(LinkUpdateAttr.old_prog_fd, oldProgramFd, true);
+  }
+  command('LINK_UPDATE', LinkUpdateAttr.size);
 }
 
 // Members of three commands the generated ABI does not cover yet (include/uapi/linux/bpf.h; offsets

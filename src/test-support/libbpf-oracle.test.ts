@@ -73,6 +73,7 @@ const EXPECTED: Record<string, Outcome> = {
   'prog_syscall.bpf.o': 'ok',
   'prog_tc.bpf.o': 'ok',
   'prog_tcx.bpf.o': { refused: /failed to guess program type from ELF section 'tcx\/ingress'/ },
+  'link_hooks.bpf.o': 'ok',
   'lint_btf_target.bpf.o': { refused: /prog 'lint_bare_fentry': failed to load: -22/ },
   'lint_clean.bpf.o': 'ok',
   'lint_legacy_maps.bpf.o': { refused: /legacy map definitions in 'maps' section are not supported/ },

@@ -1,0 +1,10 @@
+/** Links: attaching programs to their hooks, one file per kind of hook. */
+export { Link } from './link.js';
+export { attachTracepoint, attachPerfEvent, tracepointId } from './tracepoint.js';
+export { attachRawTracepoint } from './raw-tracepoint.js';
+export { attachTracing } from './tracing.js';
+export { attachIterator, IteratorLink } from './iterator.js';
+export { attachXdp, attachTcx, attachNetns, attachNetfilter, XdpFlags } from './network.js';
+export { attachCgroup } from './cgroup.js';
+export { attachAll, autoAttach } from './attach-all.js';
+export { interfaceIndex } from './interfaces.js';

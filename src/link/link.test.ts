@@ -1,0 +1,164 @@
+/**
+ * Every hook the link layer attaches on this kernel: attach, make the event happen, see the program's
+ * effect (its .bss counters), detach, see it stop. Events come from this process (getppid through
+ * `process.ppid`), from a veth pair into a network namespace of the test's own, and from a child in a
+ * cgroup of the test's own.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { test } from 'node:test';
+import { openObject, loadObject, type BpfObject } from '../loader/index.js';
+import { AttachType } from '../programs/attach-types.js';
+import { ensureBpffs } from '../sys/bpffs.js';
+import { corpus } from '../test-support/corpus.js';
+import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
+import { attachCgroup, attachIterator, attachRawTracepoint, attachTcx, attachTracepoint, attachTracing, attachXdp, Link } from './index.js';
+
+const built = corpus();
+const skip = typeof built === 'string' ? built : false;
+const path = typeof built === 'string' ? '' : built.path('loader/link_hooks.bpf.o');
+
+async function loadHooks(): Promise<BpfObject> {
+  const spec = await openObject(path);
+  spec.variables.target_tgid!.set(process.pid);
+  return loadObject(spec);
+}
+
+const counter = (object: BpfObject, name: string) => object.variables[name]!.get() as bigint;
+
+/** getppid(2) `count` times from this process (Node asks the kernel on every read of process.ppid). */
+function getppid(count: number): void {
+  for (let i = 0; i < count; i++) void process.ppid;
+}
+
+test('tracepoint, raw tracepoint, tp_btf: attached they count this process\'s getppid calls, closed they stop', { skip }, async () => {
+  const before = kernelSnapshot();
+  {
+    using object = await loadHooks();
+    const cases: [string, () => Link][] = [
+      ['tp_hits', () => attachTracepoint(object.programs.on_getppid!, 'syscalls', 'sys_enter_getppid', { cookie: 0x1234n })],
+      ['raw_hits', () => attachRawTracepoint(object.programs.on_raw_sys_enter!, 'sys_enter')],
+      ['btf_hits', () => attachTracing(object.programs.on_btf_sys_enter!)],
+    ];
+    for (const [name, attach] of cases) {
+      getppid(3);
+      assert.equal(counter(object, name), 0n, `${name}: nothing before attaching`);
+      const link = attach();
+      getppid(5);
+      assert.equal(counter(object, name), 5n, `${name}: five calls seen`);
+      assert.ok(link.id > 0);
+      link.close();
+      getppid(5);
+      assert.equal(counter(object, name), 5n, `${name}: none after close`);
+    }
+    assert.equal(counter(object, 'tp_cookie'), 0x1234n, 'bpf_get_attach_cookie returns the tracepoint link\'s cookie');
+  }
+  assert.deepEqual(await leftoverObjects(before, objectNames(await openObject(path))), []);
+});
+
+test('a pinned link outlives its fd and ends when the pin and the last fd go', { skip }, async () => {
+  ensureBpffs();
+  using object = await loadHooks();
+  const pin = `/sys/fs/bpf/tsbpf_link_test_${process.pid}`;
+  const link = attachTracepoint(object.programs.on_getppid!, 'syscalls', 'sys_enter_getppid');
+  try {
+    link.pin(pin);
+    link.close();
+    getppid(2);
+    assert.equal(counter(object, 'tp_hits'), 2n, 'still attached through the pin');
+    const reopened = Link.fromPinned(pin);
+    assert.equal(bpftoolJson<{ prog_id: number }>('link', 'show', 'pinned', pin).prog_id, object.programs.on_getppid!.id);
+    reopened.unpin(pin);
+    reopened.close();
+    getppid(2);
+    assert.equal(counter(object, 'tp_hits'), 2n, 'gone with its pin and its last fd');
+  } finally {
+    link.close();
+    rmSync(pin, { force: true });
+  }
+});
+
+test('an iterator link runs its program once per read', { skip }, async () => {
+  using object = await loadHooks();
+  using link = attachIterator(object.programs.list_target_tasks!);
+  const first = link.readText();
+  assert.match(first, new RegExp(`^${process.pid} node\\n$`, 'm'), first);
+  assert.equal(link.readText(), first, 'each read runs it again');
+});
+
+test('attachAll attaches what the SEC names say and leaves xdp/tc/cgroup to the caller', { skip }, async () => {
+  using object = await loadHooks();
+  const links = object.attachAll();
+  assert.deepEqual([...links.keys()].sort(), ['list_target_tasks', 'on_btf_sys_enter', 'on_getppid', 'on_raw_sys_enter']);
+  getppid(4);
+  assert.deepEqual(['tp_hits', 'raw_hits', 'btf_hits'].map((name) => counter(object, name)), [4n, 4n, 4n]);
+});
+
+/** A veth pair: tsbpfA here, tsbpfB in namespace tsbpf_link_ns, 10.231.0.1/24 and 10.231.0.2/24. */
+function withVeth<T>(run: () => T): T {
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ns = 'tsbpf_link_ns';
+  try {
+    ip('netns', 'add', ns);
+    ip('link', 'add', 'tsbpfA', 'type', 'veth', 'peer', 'name', 'tsbpfB', 'netns', ns);
+    ip('addr', 'add', '10.231.0.1/24', 'dev', 'tsbpfA');
+    ip('link', 'set', 'tsbpfA', 'up');
+    ip('-n', ns, 'addr', 'add', '10.231.0.2/24', 'dev', 'tsbpfB');
+    ip('-n', ns, 'link', 'set', 'tsbpfB', 'up');
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+    return run();
+  } finally {
+    spawnSync('ip', ['link', 'del', 'tsbpfA'], { stdio: 'ignore' });
+    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  }
+}
+
+/** UDP datagrams from inside the namespace to the host side of the veth (they arrive on tsbpfA). */
+function sendFromNamespace(count: number): void {
+  const script = `const s=require('dgram').createSocket('udp4');let n=${count};const go=()=>{if(n--===0){s.close();return;}s.send('x',9,'10.231.0.1',go)};go();`;
+  execFileSync('ip', ['netns', 'exec', 'tsbpf_link_ns', process.execPath, '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+test('xdp and tcx on a veth: packets from the namespace are counted while attached', { skip }, async () => {
+  using object = await loadHooks();
+  withVeth(() => {
+    sendFromNamespace(2); // ARP settles first
+    const xdp = attachXdp(object.programs.count_xdp!, 'tsbpfA');
+    const tcx = attachTcx(object.programs.count_tc!, 'tsbpfA', 'ingress');
+    try {
+      sendFromNamespace(5);
+      assert.ok(counter(object, 'xdp_hits') >= 5n, `xdp saw ${counter(object, 'xdp_hits')}`);
+      assert.ok(counter(object, 'tc_hits') >= 5n, `tcx saw ${counter(object, 'tc_hits')}`);
+      xdp.update(object.programs.count_xdp!, object.programs.count_xdp!);
+      xdp.detach();
+      const detached = counter(object, 'xdp_hits');
+      sendFromNamespace(2);
+      assert.equal(counter(object, 'xdp_hits'), detached, 'detach() stops it while the fd is open');
+    } finally {
+      xdp.close();
+      tcx.close();
+    }
+    const seen = counter(object, 'xdp_hits');
+    sendFromNamespace(3);
+    assert.equal(counter(object, 'xdp_hits'), seen, 'nothing after close');
+  });
+});
+
+test('a cgroup egress link counts a child process\'s packets in a cgroup of the test\'s own', { skip }, async () => {
+  const root = '/sys/fs/cgroup/unified';
+  if (!existsSync(`${root}/cgroup.procs`)) return;
+  const cgroup = `${root}/tsbpf_link_test_${process.pid}`;
+  mkdirSync(cgroup);
+  try {
+    using object = await loadHooks();
+    using link = attachCgroup(object.programs.count_egress!, cgroup, AttachType.CgroupInetEgress);
+    const send = `const s=require('dgram').createSocket('udp4');s.send('x',9,'127.0.0.1',()=>s.close());`;
+    const child = spawnSync('sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec ${process.execPath} -e "${send}"`], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.ok(counter(object, 'egress_hits') >= 1n, 'the child\'s datagram went through the program');
+    void link;
+  } finally {
+    rmdirSync(cgroup);
+  }
+});
