@@ -2,7 +2,7 @@
  * A streaming JSON writer with bpftool's json_writer behaviour, byte for byte: pretty mode breaks the line
  * only before an object member and before a closing bracket of a non-empty collection (so scalar arrays
  * stay on one line, `["0x01","0x02"\n]`), four spaces per level, and its own string escapes (a backslash
- * becomes `\n` and a quote `\'`, as bpftool writes them). bpftool prints BTF-formatted map values in plain
+ * becomes `\n`, as bpftool 7.1 writes it). bpftool prints BTF-formatted map values in plain
  * mode through this writer, so plain text needs the same quirks as JSON.
  */
 export class JsonWriter {
@@ -83,7 +83,7 @@ export class JsonWriter {
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
-  '\t': '\\t', '\n': '\\n', '\r': '\\r', '\f': '\\f', '\b': '\\b', '\\': '\\n', '"': '\\"', "'": "\\'",
+  '\t': '\\t', '\n': '\\n', '\r': '\\r', '\f': '\\f', '\b': '\\b', '\\': '\\n', '"': '\\"',
 };
 
 /** bpftool's jsonw_puts: C escapes only, the rest byte for byte. */

@@ -2,7 +2,7 @@
  * Map keys and values as bpftool prints them: hex bytes (`fprint_hex`: a space between bytes, two after
  * every eighth, a line break after every sixteenth; JSON `"0x01"` strings) and BTF-formatted values the
  * way bpftool's btf_dumper writes them, quirks included: bitfields and 128-bit integers as hex, a char
- * array as a string only when it is printable and NUL-terminated, a bool read as a 4-byte int, pointers
+ * array as a string only when it is printable and NUL-terminated, pointers
  * as `%p` in plain text, floats and other kinds it does not handle as `(unsupported-kind`.
  */
 import type { Btf } from '../btf/btf.js';
@@ -152,8 +152,7 @@ class BtfDumper {
         return;
       }
       case IntEncoding.Bool:
-        // btf_dumper reads a bool through an int pointer: four bytes, whatever follows the bool
-        this.#writer.value(this.#unsigned(at, 4) !== 0n ? 'true' : 'false');
+        this.#writer.value(this.#byte(at) !== 0 ? 'true' : 'false');
         return;
       default:
         throw new UnprintableKind();
