@@ -3,7 +3,8 @@
  * Feature: one program per hook the link layer attaches on this kernel, each counting the events of
  * one process (target_tgid, set before load) into .bss: a tracepoint (with its attach cookie), a raw
  * tracepoint, tp_btf, a task iterator printing "pid comm" lines, XDP, tc (attached through tcx) and a
- * cgroup egress hook. The link tests make each event happen and read the counters.
+ * cgroup egress hook, a uprobe and uretprobe (on libc's getppid), a kprobe (refused where the kernel
+ * has no kprobes) and a perf_event sampler. The link tests make each event happen and read the counters.
  * libbpf 1.1 via bpftool prog loadall, kernel 6.18: loads.
  */
 #include "vmlinux.h"
@@ -15,6 +16,7 @@
 const volatile __u32 target_tgid = 0;
 
 __u64 tp_hits, tp_cookie, raw_hits, btf_hits, xdp_hits, tc_hits, egress_hits;
+__u64 uprobe_hits, uretprobe_hits, uretprobe_value, kprobe_hits, samples;
 
 static bool is_target(void)
 {
@@ -76,6 +78,40 @@ int count_egress(struct __sk_buff *skb)
 {
   __sync_fetch_and_add(&egress_hits, 1);
   return 1;
+}
+
+SEC("uprobe")
+int on_uprobe(struct pt_regs *ctx)
+{
+  if (is_target())
+    __sync_fetch_and_add(&uprobe_hits, 1);
+  return 0;
+}
+
+SEC("uretprobe")
+int on_uretprobe(struct pt_regs *ctx)
+{
+  if (!is_target())
+    return 0;
+  __sync_fetch_and_add(&uretprobe_hits, 1);
+  uretprobe_value = PT_REGS_RC(ctx);
+  return 0;
+}
+
+SEC("kprobe")
+int on_kprobe(struct pt_regs *ctx)
+{
+  if (is_target())
+    __sync_fetch_and_add(&kprobe_hits, 1);
+  return 0;
+}
+
+SEC("perf_event")
+int on_sample(struct bpf_perf_event_data *ctx)
+{
+  if (is_target())
+    __sync_fetch_and_add(&samples, 1);
+  return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

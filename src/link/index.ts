@@ -8,3 +8,7 @@ export { attachXdp, attachTcx, attachNetns, attachNetfilter, XdpFlags } from './
 export { attachCgroup } from './cgroup.js';
 export { attachAll, autoAttach } from './attach-all.js';
 export { interfaceIndex } from './interfaces.js';
+export { attachKprobe, attachUprobe, type KprobeOptions, type UprobeOptions } from './probes.js';
+export { attachSampling, type SamplingOptions } from './perf-event.js';
+export { probePmu } from './probe-pmu.js';
+export { functionFileOffset, resolveBinaryPath } from './symbol-offset.js';

@@ -13,7 +13,8 @@ import { AttachType } from '../programs/attach-types.js';
 import { ensureBpffs } from '../sys/bpffs.js';
 import { corpus } from '../test-support/corpus.js';
 import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
-import { attachCgroup, attachIterator, attachRawTracepoint, attachTcx, attachTracepoint, attachTracing, attachXdp, Link } from './index.js';
+import { NotSupportedError } from '../errors.js';
+import { attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
@@ -160,5 +161,47 @@ test('a cgroup egress link counts a child process\'s packets in a cgroup of the 
     void link;
   } finally {
     rmdirSync(cgroup);
+  }
+});
+
+test('uprobe and uretprobe on libc\'s getppid, by library name, for this process', { skip: skip || (typeof probePmu('uprobe') === 'string' ? String(probePmu('uprobe')) : false) }, async () => {
+  using object = await loadHooks();
+  {
+    using entry = attachUprobe(object.programs.on_uprobe!, 'libc.so.6', 'getppid', { pid: process.pid });
+    using exit = attachUprobe(object.programs.on_uretprobe!, 'libc.so.6', 'getppid', { returnProbe: true });
+    getppid(3);
+    assert.ok(entry.id > 0 && exit.id > 0);
+  }
+  assert.equal(counter(object, 'uprobe_hits'), 3n);
+  assert.equal(counter(object, 'uretprobe_hits'), 3n);
+  assert.equal(counter(object, 'uretprobe_value'), BigInt(process.ppid), 'the return value is getppid\'s');
+  getppid(2);
+  assert.equal(counter(object, 'uprobe_hits'), 3n, 'nothing after close');
+});
+
+test('kprobe: attached where the kernel has kprobes, else a NotSupportedError with the probed reason', { skip }, async () => {
+  using object = await loadHooks();
+  const pmu = probePmu('kprobe');
+  if (typeof pmu === 'string') {
+    assert.throws(() => attachKprobe(object.programs.on_kprobe!, '__x64_sys_getppid'), (error: unknown) => error instanceof NotSupportedError && error.message.includes(pmu));
+    return;
+  }
+  using link = attachKprobe(object.programs.on_kprobe!, '__x64_sys_getppid');
+  getppid(4);
+  assert.equal(counter(object, 'kprobe_hits'), 4n);
+  void link;
+});
+
+test('perf_event sampling of this process counts samples while it burns CPU', { skip }, async () => {
+  using object = await loadHooks();
+  const links = attachSampling(object.programs.on_sample!, { pid: process.pid, frequency: 999 });
+  try {
+    const until = Date.now() + 300;
+    let spin = 0;
+    while (Date.now() < until) spin++;
+    assert.ok(spin > 0);
+    assert.ok(counter(object, 'samples') > 10n, `samples: ${counter(object, 'samples')}`);
+  } finally {
+    for (const link of links) link.close();
   }
 });
