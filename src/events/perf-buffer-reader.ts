@@ -68,7 +68,7 @@ const LOST_COUNT_AT = PerfRecordHeader.SIZE + 8;
 export class PerfBufferReader implements Disposable, AsyncIterable<EventRecord> {
   readonly #map: BpfMap;
   readonly #rings: CpuRing[] = [];
-  readonly #waiter = new ReadyWaiter();
+  readonly #waiter: ReadyWaiter;
   readonly #onLost: ((cpu: number, count: number) => void) | undefined;
   #closed = false;
 
@@ -84,6 +84,7 @@ export class PerfBufferReader implements Disposable, AsyncIterable<EventRecord> 
       throw new InvalidArgumentError('wakeupEvents and watermarkBytes exclude each other', 'perf_event_attr holds one or the other');
     }
     this.#map = map;
+    this.#waiter = new ReadyWaiter();
     this.#onLost = options.onLost;
     const cpus = options.cpus ?? onlineCpus().filter((cpu) => cpu < map.maxEntries);
     try {

@@ -35,7 +35,7 @@ export class UserRingBufferProducer implements Disposable {
   readonly #headerWords: Uint32Array;
   readonly #area: Uint8Array;
   readonly #pending = new Map<number, number>();
-  readonly #waiter = new ReadyWaiter();
+  readonly #waiter: ReadyWaiter;
   #position: number;
   #closed = false;
 
@@ -44,9 +44,10 @@ export class UserRingBufferProducer implements Disposable {
       throw new InvalidArgumentError(`map ${map.name || map.id} is a ${map.typeName} map, not a user_ringbuf`, 'a UserRingBufferProducer writes BPF_MAP_TYPE_USER_RINGBUF maps');
     }
     const page = systemPageSize();
+    this.#waiter = new ReadyWaiter();
     this.#size = map.maxEntries;
-    this.#consumerPage = mapShared(map.fd.value, page, false, 0);
     try {
+      this.#consumerPage = mapShared(map.fd.value, page, false, 0);
       this.#producerPages = mapShared(map.fd.value, page + 2 * this.#size, true, page);
       this.#waiter.add(map.fd.value, 0, abi.Epoll.OUT);
     } catch (error) {
