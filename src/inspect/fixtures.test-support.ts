@@ -78,13 +78,13 @@ export class Fixtures {
     return this.fd(bpf.linkCreate({ programFd, targetFd, attachType }));
   }
 
-  /** A tracepoint perf event (tracefs mounted when needed), with `programFd` attached the legacy way. */
-  tracepointEvent(category: string, event: string, programFd: number): number {
+  /** A tracepoint perf event (tracefs mounted when needed), with `programFd`, if given, attached the legacy way. */
+  tracepointEvent(category: string, event: string, programFd?: number): number {
     const idPath = join(TRACEFS, 'events', category, event, 'id');
     if (!existsSync(idPath)) execFileSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS]);
     const config = Number(readFileSync(idPath, 'utf8'));
     const fd = this.fd(perf.perfEventOpen({ type: abi.PerfType.TRACEPOINT, config, samplePeriod: 1 }, -1, 0));
-    perf.perfEventSetBpf(fd, programFd);
+    if (programFd !== undefined) perf.perfEventSetBpf(fd, programFd);
     return fd;
   }
 

@@ -1,8 +1,8 @@
 /**
  * `tsbpf link` and `tsbpf btf list` against bpftool 7.1 on links this test makes: raw tracepoint
  * (raw_tp by BPF_RAW_TRACEPOINT_OPEN, tp_btf by BPF_LINK_CREATE), iterators (task, bpf_map), cgroup,
- * netns (flow dissector in a test namespace), xdp and tcx on a veth. bpftool 7.1 prints only the head
- * of xdp and tcx links (no ifindex, and `type 11` for tcx, which libbpf 1.1 has no name for), though
+ * netns (flow dissector in a test namespace), xdp and tcx on a veth, perf_event on a tracepoint.
+ * bpftool 7.1 prints only the head of xdp, tcx and perf_event links (no ifindex, and `type 11` for tcx, which libbpf 1.1 has no name for), though
  * this kernel reports their ifindex and attach type: tsbpf prints what bpftool prints, and the test
  * checks the kernel's extra fields through the library instead.
  */
@@ -32,6 +32,8 @@ async function makeLinks(f: Fixtures): Promise<Made> {
   const veth = f.veth();
   const xdp = f.link(await first('prog_xdp'), veth.ifindex, A.XDP);
   const tcx = f.link(await first('prog_tcx'), veth.ifindex, A.TCX_INGRESS);
+  const tracepoint = Object.values((await f.object('prog_tracepoint')).programs)[0]!.fd.value;
+  f.link(tracepoint, f.tracepointEvent('sched', 'sched_process_fork'), A.PERF_EVENT);
   return { raw, tpBtf, iter, cgroup, netns, xdp, tcx, ifindex: veth.ifindex };
 }
 
