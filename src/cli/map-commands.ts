@@ -14,12 +14,13 @@ import { UsageError } from './cli-errors.js';
 import type { OutputOptions } from './output.js';
 
 /**
- * OWNERS HOOK: the `pids comm(pid)` table for maps. src/inspect/owners.ts (readOwners) is another
- * engineer's; until it is committed this returns undefined and no pids lines print, which is also what
- * Debian's bpftool 7.1 (built without its pid iterator) prints.
+ * The `pids comm(pid)` facts for maps (src/inspect/owners.ts), read before any map is opened, as bpftool
+ * builds its table before it opens maps, so this process never lists itself. Debian's bpftool 7.1 is built
+ * without its pid iterator and prints none: tests compare with bpftool after removing the pids lines.
  */
-function readMapOwnersHook(): MapOwnerTable | undefined {
-  return undefined;
+async function readMapOwners(): Promise<MapOwnerTable> {
+  const { readOwners } = await import('../inspect/owners.js');
+  return readOwners().maps;
 }
 
 function write(text: string): void {
@@ -68,8 +69,8 @@ export async function runMapCommand(name: string, words: string[], options: Outp
   }
 }
 
-function show(words: string[], options: OutputOptions): void {
-  const owners = readMapOwnersHook();
+async function show(words: string[], options: OutputOptions): Promise<void> {
+  const owners = await readMapOwners();
   if (words.length === 0) {
     write(formatMaps(listMaps(owners), options));
     return;
