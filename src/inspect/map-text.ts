@@ -94,6 +94,11 @@ function writeMapJson(writer: JsonWriter, details: MapDetails): void {
   writer.endObject();
 }
 
+/** One map as `map show id N` prints it: text, or one JSON object. */
+export function formatMap(details: MapDetails, mode: MapOutputMode = { json: false, pretty: false }): string {
+  return formatMaps([details], mode, true);
+}
+
 /**
  * `map show`/`map list`: `single` prints one JSON object rather than an array (bpftool's `show id N`
  * and `show pinned P`; a name matching several maps prints an array).
