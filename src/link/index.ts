@@ -12,3 +12,4 @@ export { attachKprobe, attachUprobe, type KprobeOptions, type UprobeOptions } fr
 export { attachSampling, type SamplingOptions } from './perf-event.js';
 export { probePmu } from './probe-pmu.js';
 export { functionFileOffset, resolveBinaryPath } from './symbol-offset.js';
+export { attachToMap, attachCgroupLegacy, ProgramAttachment } from './attachment.js';

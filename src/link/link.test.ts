@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { openObject, loadObject, type BpfObject } from '../loader/index.js';
 import { AttachType } from '../programs/attach-types.js';
@@ -14,7 +15,7 @@ import { ensureBpffs } from '../sys/bpffs.js';
 import { corpus } from '../test-support/corpus.js';
 import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { NotSupportedError } from '../errors.js';
-import { attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
+import { attachToMap, attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
@@ -203,5 +204,36 @@ test('perf_event sampling of this process counts samples while it burns CPU', { 
     assert.ok(counter(object, 'samples') > 10n, `samples: ${counter(object, 'samples')}`);
   } finally {
     for (const link of links) link.close();
+  }
+});
+
+test('sk_msg on a sockmap: a TCP socket in the map has its sends counted until detached', { skip }, async () => {
+  using object = await loadHooks();
+  const server = createServer((socket) => socket.on('data', () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const client = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+  try {
+    const fd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+    const key = new Uint8Array(4);
+    const value = new Uint8Array(8);
+    new DataView(value.buffer).setBigUint64(0, BigInt(fd), true);
+    // a socket takes the map's programs when it is added, so attach first
+    const attachment = attachToMap(object.programs.count_messages!, object.maps.sockets!, AttachType.SkMsgVerdict);
+    object.maps.sockets!.update(key, value);
+    const write = (text: string) => new Promise<void>((resolve) => client.write(text, () => resolve()));
+    await write('hello');
+    await write('world!');
+    assert.equal(counter(object, 'msg_hits'), 2n);
+    assert.equal(counter(object, 'msg_bytes'), 11n);
+    attachment.close();
+    assert.equal(attachment.attached, false);
+    object.maps.sockets!.delete(key);
+    await write('more');
+    assert.equal(counter(object, 'msg_hits'), 2n, 'detached');
+  } finally {
+    client.destroy();
+    await new Promise((resolve) => server.close(resolve));
   }
 });
