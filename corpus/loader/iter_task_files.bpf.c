@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* tsbpf's owners iterator (src/inspect/owners-iterator.ts): one pass over every task's open files
- * (iter/task_file), writing a fixed-size record for each BPF program, map and link fd: the process
+ * (iter/task_file), writing a fixed-size record for each BPF program, map, link and BTF fd: the process
  * (tgid), its leader's comm, the object's kind and id. bpftool's pid_iter makes one pass per kind and
  * tells the kinds apart by f_op (kernel symbols); here the anon inode's dentry name, which is what
  * /proc/PID/fd shows after "anon_inode:", tells them apart in one pass with no ksym lookup.
@@ -15,14 +15,15 @@
 struct owner_record {
   __u32 pid;
   __u32 id;
-  __u32 kind; /* 1 program, 2 map, 3 link */
+  __u32 kind; /* 1 program, 2 map, 3 link, 4 BTF object */
   char comm[16];
 };
 
-/* "bpf-prog", "bpf-map\0", "bpf_link" as little-endian 64-bit words. */
+/* "bpf-prog", "bpf-map\0", "bpf_link", "btf\0" as little-endian 64-bit words. */
 #define NAME_PROG 0x676f72702d667062ULL
 #define NAME_MAP  0x0070616d2d667062ULL
 #define NAME_LINK 0x6b6e696c5f667062ULL
+#define NAME_BTF  0x0000000000667462ULL
 
 SEC("iter/task_file")
 int task_files(struct bpf_iter__task_file *ctx)
@@ -51,6 +52,9 @@ int task_files(struct bpf_iter__task_file *ctx)
   } else if (name[0] == NAME_LINK) {
     record.kind = 3;
     record.id = BPF_CORE_READ((struct bpf_link *)object, id);
+  } else if (name[0] == NAME_BTF) {
+    record.kind = 4;
+    record.id = BPF_CORE_READ((struct btf *)object, id);
   } else {
     return 0;
   }

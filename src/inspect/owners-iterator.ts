@@ -1,10 +1,10 @@
 /**
  * Owners from a BPF iterator over task files (bpftool's way): corpus/loader/iter_task_files.bpf.c,
  * loaded by tsbpf's own loader, attached as an iterator link and read through one iterator session.
- * Each record is (tgid, id, kind, group leader's comm) for one BPF program, map or link fd.
+ * Each record is (tgid, id, kind, group leader's comm) for one BPF program, map, link or BTF fd.
  *
- * The iterator's own program and link are in the records too (this process holds them while reading);
- * they are dropped, because they are gone by the time anyone looks at the table. Every other object
+ * The iterator's own program, link and BTF object are in the records too (this process holds them
+ * while reading); they are dropped, because they are gone by the time anyone looks at the table. Every other object
  * this process holds is a real owner and stays, as bpftool would report it.
  */
 import { readFileSync, readSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Errno, NotSupportedError, SystemError } from '../errors.js';
+import { btfInfo } from '../info/btf-info.js';
 import { linkInfo } from '../info/link-info.js';
 import { loadObjectSpec } from '../loader/load-object.js';
 import { readObjectSpec, type ObjectSpec } from '../object/object-spec.js';
@@ -21,7 +22,7 @@ import { OwnerTableBuilder, type OwnerKind, type OwnerTable } from './owners-tab
 
 /** `struct owner_record` in iter_task_files.bpf.c. */
 const Record = { pid: 0, id: 4, kind: 8, comm: 12, commLength: 16, size: 28 } as const;
-const KINDS: readonly (OwnerKind | undefined)[] = [undefined, 'program', 'map', 'link'];
+const KINDS: readonly (OwnerKind | undefined)[] = [undefined, 'program', 'map', 'link', 'btf'];
 const OBJECT_FILE = 'iter_task_files.bpf.o';
 const PROGRAM = 'task_files';
 
@@ -97,5 +98,6 @@ export function readOwnersFromIterator(): OwnerTable {
   }
   builder.forget('program', [program.id]);
   builder.forget('link', [linkInfo(link.value).id]);
+  if (object.btfFd >= 0) builder.forget('btf', [btfInfo(object.btfFd).id]);
   return builder.build('iterator');
 }

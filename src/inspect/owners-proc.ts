@@ -1,9 +1,9 @@
 /**
  * Owners from /proc: every process's fd links (`anon_inode:bpf-prog`, `anon_inode:bpf-map`,
- * `anon_inode:bpf_link`) and, for those, the id in the matching fdinfo (`prog_id:`, `map_id:`,
- * `link_id:`). /proc/PID/fd is the thread-group leader's file table, and /proc/PID/comm the leader's
- * comm, which are what bpftool's iterator reports (tgid and group_leader->comm). Processes that vanish
- * or that we may not look into are skipped: the table is what this user can see.
+ * `anon_inode:bpf_link`, `anon_inode:btf`) and, for those, the id in the matching fdinfo (`prog_id:`,
+ * `map_id:`, `link_id:`, `btf_id:`). /proc/PID/fd is the thread-group leader's file table and
+ * /proc/PID/comm the leader's comm: what bpftool's iterator reports (tgid and group_leader->comm).
+ * Processes that vanish or that we may not look into are skipped: the table is what this user can see.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { OwnerTableBuilder, type OwnerKind, type OwnerTable } from './owners-table.js';
@@ -12,6 +12,7 @@ const LINK_KINDS: Readonly<Record<string, { kind: OwnerKind; field: string }>> =
   'anon_inode:bpf-prog': { kind: 'program', field: 'prog_id:' },
   'anon_inode:bpf-map': { kind: 'map', field: 'map_id:' },
   'anon_inode:bpf_link': { kind: 'link', field: 'link_id:' },
+  'anon_inode:btf': { kind: 'btf', field: 'btf_id:' },
 };
 
 /** The number after `field` at the start of a line of an fdinfo file, or 0. */
@@ -48,7 +49,7 @@ export function readOwnersFromProc(): OwnerTable {
       } catch {
         continue; // closed meanwhile
       }
-      if (!target.startsWith('anon_inode:bpf')) continue;
+      if (!target.startsWith('anon_inode:b')) continue; // cheap test first: most fds are files and sockets
       const kind = LINK_KINDS[target];
       if (!kind) continue;
       let info: string;

@@ -1,5 +1,5 @@
 /**
- * The owners table both readers fill: for each program, map and link id, the processes holding an fd
+ * The owners table both readers fill: for each program, map, link and BTF object id, the processes holding an fd
  * to it, one entry per process (tgid) with the process's comm, sorted by pid.
  */
 
@@ -8,7 +8,7 @@ export interface Owner {
   comm: string;
 }
 
-export type OwnerKind = 'program' | 'map' | 'link';
+export type OwnerKind = 'program' | 'map' | 'link' | 'btf';
 
 export type OwnerMethod = 'iterator' | 'proc';
 
@@ -16,6 +16,8 @@ export interface OwnerTable {
   programs: Map<number, Owner[]>;
   maps: Map<number, Owner[]>;
   links: Map<number, Owner[]>;
+  /** BTF objects (bpftool's `btf list` prints their owners too). */
+  btfObjects: Map<number, Owner[]>;
   /** Which reader produced the table. */
   method: OwnerMethod;
   /** Why the default reader was not used, when readOwners() fell back to the other. */
@@ -24,7 +26,7 @@ export interface OwnerTable {
 
 /** Collects (kind, id, owner) facts, merging duplicates (a process holding one object by several fds). */
 export class OwnerTableBuilder {
-  readonly #tables: Record<OwnerKind, Map<number, Owner[]>> = { program: new Map(), map: new Map(), link: new Map() };
+  readonly #tables: Record<OwnerKind, Map<number, Owner[]>> = { program: new Map(), map: new Map(), link: new Map(), btf: new Map() };
   readonly #seen = new Set<string>();
 
   add(kind: OwnerKind, id: number, pid: number, comm: string): void {
@@ -46,6 +48,6 @@ export class OwnerTableBuilder {
     for (const table of Object.values(this.#tables)) {
       for (const owners of table.values()) owners.sort((a, b) => a.pid - b.pid);
     }
-    return { programs: this.#tables.program, maps: this.#tables.map, links: this.#tables.link, method };
+    return { programs: this.#tables.program, maps: this.#tables.map, links: this.#tables.link, btfObjects: this.#tables.btf, method };
   }
 }

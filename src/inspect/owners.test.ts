@@ -12,8 +12,8 @@ const here = new URL('.', import.meta.url);
 const built = (path: string): string => new URL(`../${path}`, here).href;
 
 /**
- * A child process titled `title` (its comm) holding a map (twice: duplicates must merge), a program
- * and an iterator link from corpus/loader/prog_iter.bpf.o. It prints their ids and holds them until
+ * A child process titled `title` (its comm) holding a map (twice: duplicates must merge), and a
+ * program, its object's BTF and an iterator link from corpus/loader/prog_iter.bpf.o. It prints their ids and holds them until
  * its stdin closes.
  */
 const HOLDER = `
@@ -23,12 +23,13 @@ const { loadObject } = await import(${JSON.stringify(built('loader/index.js'))})
 const { bpf } = await import(${JSON.stringify(built('sys/index.js'))});
 const { AttachType } = await import(${JSON.stringify(built('programs/attach-types.js'))});
 const { linkInfo } = await import(${JSON.stringify(built('info/link-info.js'))});
+const { btfInfo } = await import(${JSON.stringify(built('info/btf-info.js'))});
 const map = BpfMap.create({ type: 1, keySize: 4, valueSize: 4, maxEntries: 1, name: 'owners_test' });
 const again = BpfMap.fromId(map.id);
 const object = await loadObject(process.argv[2], { programs: ['list_tasks'] });
 const program = object.programs.list_tasks;
 const linkFd = bpf.linkCreate({ programFd: program.fd.value, targetFd: 0, attachType: AttachType.TraceIter });
-console.log(JSON.stringify({ pid: process.pid, mapId: map.id, programId: program.id, linkId: linkInfo(linkFd).id }));
+console.log(JSON.stringify({ pid: process.pid, mapId: map.id, programId: program.id, linkId: linkInfo(linkFd).id, btfId: btfInfo(object.btfFd).id }));
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;
@@ -39,6 +40,7 @@ interface Holder {
   mapId: number;
   programId: number;
   linkId: number;
+  btfId: number;
 }
 
 async function startHolder(title: string, object: string): Promise<Holder> {
@@ -61,12 +63,12 @@ async function stopHolder(holder: Holder): Promise<void> {
 /** A table as plain sorted data, for comparing two readings. */
 function normalize(table: OwnerTable): string {
   const kind = (m: Map<number, Owner[]>) => [...m].sort((a, b) => a[0] - b[0]);
-  return JSON.stringify({ programs: kind(table.programs), maps: kind(table.maps), links: kind(table.links) });
+  return JSON.stringify({ programs: kind(table.programs), maps: kind(table.maps), links: kind(table.links), btf: kind(table.btfObjects) });
 }
 
 function ownersByPid(table: OwnerTable, pid: number): number {
   let count = 0;
-  for (const kind of [table.programs, table.maps, table.links]) {
+  for (const kind of [table.programs, table.maps, table.links, table.btfObjects]) {
     for (const owners of kind.values()) count += owners.filter((owner) => owner.pid === pid).length;
   }
   return count;
@@ -77,7 +79,7 @@ test('before prepareOwnersIterator, readOwners reads /proc and forcing the itera
   assert.throws(() => readOwners({ method: 'iterator' }), { name: 'InvalidArgumentError', hint: /prepareOwnersIterator/ });
 });
 
-test('both readers name each holding process (tgid, its comm) for a program, a map and a link, merged and sorted by pid', async (t) => {
+test('both readers name each holding process (tgid, its comm) for a program, a map, a link and a BTF object, merged and sorted by pid', async (t) => {
   const c = corpus();
   if (typeof c === 'string') { t.skip(c); return; }
   assert.equal(await prepareOwnersIterator(), 'iterator', 'the iterator loads as root');
@@ -93,6 +95,7 @@ test('both readers name each holding process (tgid, its comm) for a program, a m
       for (const [holder, comm] of [[first, 'own_first'], [second, 'own_second']] as const) {
         assert.deepEqual(table.programs.get(holder.programId), [{ pid: holder.pid, comm }], `${method}: program of ${comm}`);
         assert.deepEqual(table.links.get(holder.linkId), [{ pid: holder.pid, comm }], `${method}: link of ${comm}`);
+        assert.deepEqual(table.btfObjects.get(holder.btfId), [{ pid: holder.pid, comm }], `${method}: BTF of ${comm}`);
       }
       assert.deepEqual(table.maps.get(second.mapId), [{ pid: second.pid, comm: 'own_second' }], `${method}: a map held by two fds is one owner`);
       const expected = [{ pid: first.pid, comm: 'own_first' }, { pid: process.pid, comm: readComm() }].sort((a, b) => a.pid - b.pid);
@@ -114,7 +117,7 @@ function readComm(): string {
   return spawnSync('cat', [`/proc/${process.pid}/comm`], { encoding: 'utf8' }).stdout.trim();
 }
 
-test('the iterator leaves nothing behind and does not list its own program and link', async (t) => {
+test('the iterator leaves nothing behind and does not list its own program, link and BTF', async (t) => {
   if (await prepareOwnersIterator() !== 'iterator') { t.skip('the iterator cannot load here'); return; }
   const fds = openFdCount();
   for (let i = 0; i < 3; i++) {

@@ -1,5 +1,5 @@
 /**
- * Which processes hold each BPF program, map and link: bpftool's `pids comm(pid)` facts.
+ * Which processes hold each BPF program, map, link and BTF object: bpftool's `pids comm(pid)` facts.
  * Two readers give the same table: a BPF iterator over task files (bpftool's way, owners-iterator.ts)
  * and /proc (fd links and fdinfo, owners-proc.ts).
  *
@@ -54,7 +54,7 @@ export async function prepareOwnersIterator(): Promise<OwnerMethod> {
   return iterator.state === 'ready' ? 'iterator' : 'proc';
 }
 
-/** The owners of every program, map and link this user can see, each list sorted by pid. */
+/** The owners of every program, map, link and BTF object this user can see, each list sorted by pid. */
 export function readOwners(options: ReadOwnersOptions = {}): OwnerTable {
   if (options.method === 'proc') return readOwnersFromProc();
   if (options.method === 'iterator') {
