@@ -7,11 +7,10 @@
  * while reading); they are dropped, because they are gone by the time anyone looks at the table. Every other object
  * this process holds is a real owner and stays, as bpftool would report it.
  */
-import { readFileSync, readSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Errno, NotSupportedError, SystemError } from '../errors.js';
+import { Errno, NotSupportedError, SystemError, TsbpfError } from '../errors.js';
 import { btfInfo } from '../info/btf-info.js';
 import { linkInfo } from '../info/link-info.js';
 import { loadObjectSpec } from '../loader/load-object.js';
@@ -86,10 +85,14 @@ export function readOwnersFromIterator(): OwnerTable {
     using session = new FileDescriptor(bpf.iterCreate(link.value), 'owners iterator session');
     bytes = readAll(session.value);
   }
+  if (bytes.length % Record.size !== 0) {
+    throw new TsbpfError(`the owners iterator wrote ${bytes.length} bytes, not a whole number of ${Record.size}-byte records`,
+      `rebuild ${OBJECT_FILE} from corpus/loader/iter_task_files.bpf.c (its record layout and owners-iterator.ts disagree)`);
+  }
   const builder = new OwnerTableBuilder();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const decoder = new TextDecoder();
-  for (let at = 0; at + Record.size <= bytes.length; at += Record.size) {
+  for (let at = 0; at < bytes.length; at += Record.size) {
     const kind = KINDS[view.getUint32(at + Record.kind, true)];
     if (!kind) continue;
     const comm = bytes.subarray(at + Record.comm, at + Record.comm + Record.commLength);
