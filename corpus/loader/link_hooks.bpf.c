@@ -4,7 +4,8 @@
  * one process (target_tgid, set before load) into .bss: a tracepoint (with its attach cookie), a raw
  * tracepoint, tp_btf, a task iterator printing "pid comm" lines, XDP, tc (attached through tcx) and a
  * cgroup egress hook, a uprobe and uretprobe (on libc's getppid), a kprobe (refused where the kernel
- * has no kprobes) and a perf_event sampler, and an sk_msg program on a sockmap. The link tests make each event happen and read the counters.
+ * has no kprobes) and a perf_event sampler, an sk_msg program on a sockmap and an sk_lookup
+ * program (datagrams to port 9). The link tests make each event happen and read the counters.
  * libbpf 1.1 via bpftool prog loadall, kernel 6.18: loads.
  */
 #include "vmlinux.h"
@@ -16,7 +17,7 @@
 const volatile __u32 target_tgid = 0;
 
 __u64 tp_hits, tp_cookie, raw_hits, btf_hits, xdp_hits, tc_hits, egress_hits;
-__u64 uprobe_hits, uretprobe_hits, uretprobe_value, kprobe_hits, samples, msg_hits, msg_bytes;
+__u64 uprobe_hits, uretprobe_hits, uretprobe_value, kprobe_hits, samples, msg_hits, msg_bytes, lookups;
 
 struct {
   __uint(type, BPF_MAP_TYPE_SOCKMAP);
@@ -126,6 +127,14 @@ int count_messages(struct sk_msg_md *msg)
 {
   __sync_fetch_and_add(&msg_hits, 1);
   __sync_fetch_and_add(&msg_bytes, msg->size);
+  return SK_PASS;
+}
+
+SEC("sk_lookup")
+int count_lookups(struct bpf_sk_lookup *ctx)
+{
+  if (ctx->local_port == 9)
+    __sync_fetch_and_add(&lookups, 1);
   return SK_PASS;
 }
 

@@ -11,11 +11,12 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { openObject, loadObject, type BpfObject } from '../loader/index.js';
 import { AttachType } from '../programs/attach-types.js';
+import { ProgramType } from '../programs/program-types.js';
 import { ensureBpffs } from '../sys/bpffs.js';
 import { corpus } from '../test-support/corpus.js';
 import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { NotSupportedError } from '../errors.js';
-import { attachToMap, attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
+import { attachNetfilter, attachNetns, attachToMap, attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
@@ -147,9 +148,12 @@ test('xdp and tcx on a veth: packets from the namespace are counted while attach
   });
 });
 
-test('a cgroup egress link counts a child process\'s packets in a cgroup of the test\'s own', { skip }, async () => {
+test('a cgroup egress link counts a child process\'s packets in a cgroup of the test\'s own', { skip }, async (t) => {
   const root = '/sys/fs/cgroup/unified';
-  if (!existsSync(`${root}/cgroup.procs`)) return;
+  if (!existsSync(`${root}/cgroup.procs`)) {
+    t.skip(`no cgroup v2 hierarchy at ${root}`);
+    return;
+  }
   const cgroup = `${root}/tsbpf_link_test_${process.pid}`;
   mkdirSync(cgroup);
   try {
@@ -236,4 +240,42 @@ test('sk_msg on a sockmap: a TCP socket in the map has its sends counted until d
     client.destroy();
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+test('sk_lookup on this network namespace sees the lookups for datagrams to port 9', { skip }, async () => {
+  using object = await loadHooks();
+  const send = () => execFileSync(process.execPath, ['-e', `const s=require('dgram').createSocket('udp4');s.send('x',9,'127.0.0.1',()=>s.close());`]);
+  {
+    using link = attachNetns(object.programs.count_lookups!, AttachType.SkLookup);
+    send();
+    assert.ok(counter(object, 'lookups') >= 1n, `lookups: ${counter(object, 'lookups')}`);
+    void link;
+  }
+  const seen = counter(object, 'lookups');
+  send();
+  assert.equal(counter(object, 'lookups'), seen, 'nothing after close');
+});
+
+test('netfilter: a LOCAL_OUT hook counts this machine\'s outgoing IPv4 packets while linked', { skip }, async (t) => {
+  if (typeof built === 'string') return;
+  const { haveProgramType } = await import('../features/program-types.js');
+  const probe = haveProgramType(ProgramType.Netfilter);
+  if (!probe.supported) {
+    t.skip(probe.reason);
+    return;
+  }
+  using object = await loadObject(built.path('loader/link_netfilter.bpf.o'));
+  const send = () => execFileSync(process.execPath, ['-e', `const s=require('dgram').createSocket('udp4');s.send('x',9,'127.0.0.1',()=>s.close());`]);
+  {
+    // NFPROTO_IPV4 2, NF_INET_LOCAL_OUT 3
+    using link = attachNetfilter(object.programs.count_local_out!, { protocolFamily: 2, hook: 3, priority: -128 });
+    send();
+    assert.ok(counter(object, 'packets') >= 1n);
+    void link;
+  }
+  const seen = counter(object, 'packets');
+  send();
+  // other traffic on the machine may not count once the link is gone
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(counter(object, 'packets'), seen, 'nothing after close');
 });

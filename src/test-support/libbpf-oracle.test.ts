@@ -74,6 +74,7 @@ const EXPECTED: Record<string, Outcome> = {
   'prog_tc.bpf.o': 'ok',
   'prog_tcx.bpf.o': { refused: /failed to guess program type from ELF section 'tcx\/ingress'/ },
   'link_hooks.bpf.o': 'ok',
+  'link_netfilter.bpf.o': { refused: /failed to guess program type from ELF section 'netfilter'/ },
   'lint_btf_target.bpf.o': { refused: /prog 'lint_bare_fentry': failed to load: -22/ },
   'lint_clean.bpf.o': 'ok',
   'lint_legacy_maps.bpf.o': { refused: /legacy map definitions in 'maps' section are not supported/ },
