@@ -10,9 +10,10 @@
 import { existsSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Errno, NotSupportedError, SystemError, TsbpfError } from '../errors.js';
+import { BpfError, Errno, NotSupportedError, SystemError, TsbpfError } from '../errors.js';
 import { btfInfo } from '../info/btf-info.js';
 import { linkInfo } from '../info/link-info.js';
+import type { BpfObject } from '../loader/bpf-object.js';
 import { loadObjectSpec } from '../loader/load-object.js';
 import { readObjectSpec, type ObjectSpec } from '../object/object-spec.js';
 import { AttachType } from '../programs/attach-types.js';
@@ -76,8 +77,21 @@ function readAll(fd: number): Uint8Array {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
+/** BPF_PROG_LOAD attempts: the verifier gives up with EAGAIN when a signal is pending; libbpf retries 5 times. */
+const LOAD_ATTEMPTS = 5;
+
+function loadIterator(): BpfObject {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return loadObjectSpec(iteratorSpec(), { programs: [PROGRAM] });
+    } catch (error) {
+      if (!(error instanceof BpfError && error.errno === Errno.EAGAIN) || attempt >= LOAD_ATTEMPTS) throw error;
+    }
+  }
+}
+
 export function readOwnersFromIterator(): OwnerTable {
-  using object = loadObjectSpec(iteratorSpec(), { programs: [PROGRAM] });
+  using object = loadIterator();
   const program = object.programs[PROGRAM]!;
   using link = new FileDescriptor(bpf.linkCreate({ programFd: program.fd.value, targetFd: 0, attachType: AttachType.TraceIter }), 'owners iterator link');
   let bytes: Uint8Array;

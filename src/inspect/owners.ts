@@ -62,15 +62,19 @@ export function readOwners(options: ReadOwnersOptions = {}): OwnerTable {
     if (iterator.state === 'unavailable') throw iterator.error;
     throw new InvalidArgumentError('readOwners({ method: \'iterator\' }) before the iterator reader was loaded', 'await prepareOwnersIterator() first');
   }
+  let failure: TsbpfError | undefined;
   if (iterator.state === 'ready') {
     try {
       return iterator.read();
     } catch (error) {
+      // it loaded before, so this is taken as passing (a signal, memory): /proc this time, the iterator next time
       if (!(error instanceof TsbpfError)) throw error;
-      iterator = { state: 'unavailable', error };
+      failure = error;
     }
+  } else if (iterator.state === 'unavailable') {
+    failure = iterator.error;
   }
   const table = readOwnersFromProc();
-  if (iterator.state === 'unavailable') table.fallbackReason = iterator.error.message;
+  if (failure) table.fallbackReason = failure.message;
   return table;
 }
