@@ -49,7 +49,7 @@ export function sideBySide(args: readonly string[], prefix: readonly string[] = 
  * pretty writer puts `[{` and `},{` on one line, which tsbpf's toJson does not copy.
  */
 export function canonicalJson(text: string): string {
-  return JSON.stringify(JSON.parse(text));
+  return text.trim() === '' ? text : JSON.stringify(JSON.parse(text));
 }
 
 /**
@@ -57,7 +57,7 @@ export function canonicalJson(text: string): string {
  * built without its pid iterator and prints none, tsbpf prints them; tests check them separately.
  */
 export function withoutOwners(result: RunResult, json: boolean): RunResult {
-  if (result.status !== 0) return result;
+  if (result.status !== 0 || result.stdout.trim() === '') return result;
   if (!json) return { ...result, stdout: result.stdout.replace(/\n\tpids [^\n]*/g, '') };
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);

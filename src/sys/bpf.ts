@@ -468,7 +468,7 @@ export interface ProgQueryResult {
   /** BPF_F_ALLOW_OVERRIDE/MULTI of the attachment point (legacy attachments). */
   attachFlags: number;
   programIds: number[];
-  /** Per program, its attach flags (BPF_F_QUERY_EFFECTIVE leaves these 0). */
+  /** Per program, its attach flags (all 0 for an effective query, which may not ask for them). */
   programAttachFlags: number[];
 }
 
@@ -486,7 +486,8 @@ export function progQuery(targetFd: number, attachType: number, queryFlags = 0, 
     v.setUint32(ProgQueryAttr.query_flags, queryFlags, true);
     setU64(ProgQueryAttr.prog_ids, ids.address);
     v.setUint32(ProgQueryAttr.prog_cnt, capacity, true);
-    setU64(ProgQueryAttr.prog_attach_flags, flags.address);
+    // the kernel refuses per-program flags for an effective query (BPF_F_QUERY_EFFECTIVE, bit 0)
+    if ((queryFlags & 1) === 0) setU64(ProgQueryAttr.prog_attach_flags, flags.address);
     const result = tryCommand(BpfCommand.PROG_QUERY, ProgQueryAttr.size);
     const count = v.getUint32(ProgQueryAttr.prog_cnt, true);
     if (result === -Errno.ENOSPC) return progQuery(targetFd, attachType, queryFlags, count);
