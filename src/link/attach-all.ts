@@ -13,6 +13,7 @@ import type { Link } from './link.js';
 import { attachRawTracepoint } from './raw-tracepoint.js';
 import { attachTracepoint } from './tracepoint.js';
 import { attachTracing } from './tracing.js';
+import { attachKprobe, attachUprobe } from './probes.js';
 
 /** How a program auto-attaches, or why it doesn't (undefined: the caller attaches it). */
 export function autoAttach(spec: ObjectProgramSpec, program: Program): Link | IteratorLink | undefined {
@@ -33,10 +34,41 @@ export function autoAttach(spec: ObjectProgramSpec, program: Program): Link | It
     case P.LSM:
     case P.EXT:
       return attachTracing(program);
+    case P.KPROBE:
+      return target === '' ? undefined : attachProbe(spec, program);
     default:
-      // kprobes, uprobes and USDT attach by their own files; xdp, tc, cgroup and socket hooks need a target from the caller
+      // USDT attaches by its own file; xdp, tc, cgroup and socket hooks need a target from the caller
       return undefined;
   }
+}
+
+/** The kind of probe a SEC pattern names: `kprobe+`, `kretprobe+`, `uprobe.s+`, `ksyscall+`, ... */
+function probeKind(spec: ObjectProgramSpec): string {
+  return spec.definition.pattern.replace(/[.+/].*$/, '');
+}
+
+/** kprobe/FUNC[+OFFSET], kretprobe/FUNC, ksyscall/NAME, uprobe/BINARY:FUNC[+OFFSET], uretprobe/... as libbpf reads them. */
+function attachProbe(spec: ObjectProgramSpec, program: Program): Link | undefined {
+  const kind = probeKind(spec);
+  const target = spec.attachTarget;
+  if (spec.definition.pattern.includes('.multi')) {
+    throw new NotSupportedError(`program '${spec.name}'`, 'kprobe.multi and uprobe.multi links are not in tsbpf yet', 'attach it yourself, or use one kprobe/uprobe per function');
+  }
+  if (kind === 'kprobe' || kind === 'kretprobe') {
+    const match = /^([^+]+)(?:\+(0x[0-9a-f]+|\d+))?$/i.exec(target);
+    if (!match) throw new NotSupportedError(`program '${spec.name}'`, `SEC("${spec.section}") is not ${kind}/FUNCTION[+OFFSET]`, `write SEC("${kind}/<kernel function>")`);
+    return attachKprobe(program, match[1]!, { returnProbe: kind === 'kretprobe', ...(match[2] ? { offset: Number(match[2]) } : {}) });
+  }
+  if (kind === 'ksyscall' || kind === 'kretsyscall') {
+    // the arch's syscall wrapper, as libbpf's ksyscall sections do on x86-64
+    return attachKprobe(program, `__x64_sys_${target}`, { returnProbe: kind === 'kretsyscall' });
+  }
+  if (kind === 'uprobe' || kind === 'uretprobe') {
+    const match = /^(.+):([^:+]+)(?:\+(0x[0-9a-f]+|\d+))?$/i.exec(target);
+    if (!match) throw new NotSupportedError(`program '${spec.name}'`, `SEC("${spec.section}") is not ${kind}/BINARY:FUNCTION[+OFFSET]`, `write SEC("${kind}/<path>:<function>")`);
+    return attachUprobe(program, match[1]!, match[2]!, { returnProbe: kind === 'uretprobe' });
+  }
+  return undefined;
 }
 
 /** Attaches every program of `programs` that auto-attaches; on a failure, detaches the ones it attached. */
