@@ -8,18 +8,13 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { OwnerTableBuilder, type OwnerKind, type OwnerTable } from './owners-table.js';
 
-const LINK_KINDS: Readonly<Record<string, { kind: OwnerKind; field: string }>> = {
-  'anon_inode:bpf-prog': { kind: 'program', field: 'prog_id:' },
-  'anon_inode:bpf-map': { kind: 'map', field: 'map_id:' },
-  'anon_inode:bpf_link': { kind: 'link', field: 'link_id:' },
-  'anon_inode:btf': { kind: 'btf', field: 'btf_id:' },
+/** The fd link targets of BPF objects, and the fdinfo line holding each one's id. */
+const LINK_KINDS: Readonly<Record<string, { kind: OwnerKind; id: RegExp }>> = {
+  'anon_inode:bpf-prog': { kind: 'program', id: /^prog_id:\s*(\d+)/m },
+  'anon_inode:bpf-map': { kind: 'map', id: /^map_id:\s*(\d+)/m },
+  'anon_inode:bpf_link': { kind: 'link', id: /^link_id:\s*(\d+)/m },
+  'anon_inode:btf': { kind: 'btf', id: /^btf_id:\s*(\d+)/m },
 };
-
-/** The number after `field` at the start of a line of an fdinfo file, or 0. */
-function fdinfoNumber(text: string, field: string): number {
-  const at = text.startsWith(field) ? 0 : text.indexOf(`\n${field}`) + 1;
-  return at < 0 || (at === 0 && !text.startsWith(field)) ? 0 : Number.parseInt(text.slice(at + field.length), 10) || 0;
-}
 
 function readComm(pid: string): string | undefined {
   try {
@@ -58,7 +53,7 @@ export function readOwnersFromProc(): OwnerTable {
       } catch {
         continue;
       }
-      const id = fdinfoNumber(info, kind.field);
+      const id = Number(kind.id.exec(info)?.[1] ?? 0);
       if (id === 0) continue;
       comm ??= readComm(pid);
       if (comm === undefined) break; // the process exited
