@@ -17,7 +17,7 @@
 const volatile __u32 target_tgid = 0;
 
 __u64 tp_hits, tp_cookie, raw_hits, btf_hits, xdp_hits, tc_hits, egress_hits;
-__u64 uprobe_hits, uretprobe_hits, uretprobe_value, kprobe_hits, samples, msg_hits, msg_bytes, lookups;
+__u64 uprobe_hits, uretprobe_hits, uretprobe_value, kprobe_hits, samples, msg_hits, msg_bytes, lookups, auto_uprobe_hits;
 
 struct {
   __uint(type, BPF_MAP_TYPE_SOCKMAP);
@@ -103,6 +103,14 @@ int on_uretprobe(struct pt_regs *ctx)
     return 0;
   __sync_fetch_and_add(&uretprobe_hits, 1);
   uretprobe_value = PT_REGS_RC(ctx);
+  return 0;
+}
+
+SEC("uprobe/libc.so.6:getppid")
+int on_auto_uprobe(struct pt_regs *ctx)
+{
+  if (is_target())
+    __sync_fetch_and_add(&auto_uprobe_hits, 1);
   return 0;
 }
 

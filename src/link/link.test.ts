@@ -93,9 +93,9 @@ test('an iterator link runs its program once per read', { skip }, async () => {
 test('attachAll attaches what the SEC names say and leaves xdp/tc/cgroup to the caller', { skip }, async () => {
   using object = await loadHooks();
   const links = object.attachAll();
-  assert.deepEqual([...links.keys()].sort(), ['list_target_tasks', 'on_btf_sys_enter', 'on_getppid', 'on_raw_sys_enter']);
+  assert.deepEqual([...links.keys()].sort(), ['list_target_tasks', 'on_auto_uprobe', 'on_btf_sys_enter', 'on_getppid', 'on_raw_sys_enter']);
   getppid(4);
-  assert.deepEqual(['tp_hits', 'raw_hits', 'btf_hits'].map((name) => counter(object, name)), [4n, 4n, 4n]);
+  assert.deepEqual(['tp_hits', 'raw_hits', 'btf_hits', 'auto_uprobe_hits'].map((name) => counter(object, name)), [4n, 4n, 4n, 4n]);
 });
 
 /** A veth pair: tsbpfA here, tsbpfB in namespace tsbpf_link_ns, 10.231.0.1/24 and 10.231.0.2/24. */
