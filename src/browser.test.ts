@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const PURE_ENTRY_POINTS = ['elf/index.js', 'btf/btf.js', 'btf/ext.js', 'btf/writer.js', 'btf/dump-raw.js', 'btf/dump-c.js', 'asm/index.js', 'object/section-names.js',
   'object/object-file.js', 'object/disassemble.js', 'object/object-text.js', 'object/btf-maps.js', 'object/object-spec.js', 'object/link-program.js',
-  'object/core/index.js', 'object/externs.js', 'object/lint.js', 'btf/value-codec.js', 'programs/verifier-report.js'];
+  'object/core/index.js', 'object/externs.js', 'object/lint.js', 'btf/value-codec.js', 'btf/value-decoder.js', 'programs/verifier-report.js'];
 
 for (const entry of PURE_ENTRY_POINTS) {
   test(`${entry} bundles for the browser with no Node builtin`, async () => {

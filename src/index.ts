@@ -10,6 +10,8 @@ export { readObjectSpec, type ObjectSpec, type ObjectProgramSpec } from './objec
 export type { ObjectMapSpec } from './object/object-maps.js';
 export { GlobalVariable, type GlobalVariables } from './object/global-variable.js';
 export { BtfValueError, decodeBtfValue, encodeBtfValue, type BtfValue } from './btf/value-codec.js';
+export { btfDecoder, findTypeByCName, type BtfDecoder } from './btf/value-decoder.js';
+export * as link from './link/index.js';
 export { explainVerifierLog, formatVerifierReport, type VerifierReport } from './programs/verifier-report.js';
 export { lintObject, type LintFinding } from './object/lint.js';
 export { CoreError } from './object/core/index.js';

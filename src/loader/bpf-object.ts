@@ -4,6 +4,8 @@
  * kernel through their pins, as with libbpf.
  */
 import type { BpfMap } from '../maps/map.js';
+import { btfDecoder, findTypeByCName, type BtfDecoder } from '../btf/value-decoder.js';
+import { NotSupportedError } from '../errors.js';
 import { globalVariables, type GlobalVariables } from '../object/global-variable.js';
 import type { ObjectProgramSpec, ObjectSpec } from '../object/object-spec.js';
 import type { Program } from '../programs/program.js';
@@ -84,6 +86,15 @@ export class BpfObject implements Disposable {
     const links = attachAll(selected.map((spec) => ({ spec, program: this.programs[spec.name]! })));
     for (const link of links.values()) this.#links.push(link);
     return links;
+  }
+
+  /**
+   * A decoder of the object's C type `cType` (`struct event`): bytes (a ring buffer record, a map value)
+   * to the plain object a user would write by hand. Built once per type.
+   */
+  decoder(cType: string): BtfDecoder {
+    if (!this.spec.btf) throw new NotSupportedError(`decoding '${cType}'`, `object '${this.name}' has no BTF`, 'compile it with clang -g');
+    return btfDecoder(this.spec.btf, findTypeByCName(this.spec.btf, cType));
   }
 
   /** The kernel id of the object's BTF (0 when it has none). */

@@ -73,6 +73,8 @@ const EXPECTED: Record<string, Outcome> = {
   'prog_syscall.bpf.o': 'ok',
   'prog_tc.bpf.o': 'ok',
   'prog_tcx.bpf.o': { refused: /failed to guess program type from ELF section 'tcx\/ingress'/ },
+  'decode_event.bpf.o': 'ok',
+  'iter_task_files.bpf.o': 'ok',
   'link_hooks.bpf.o': 'ok',
   'link_netfilter.bpf.o': { refused: /failed to guess program type from ELF section 'netfilter'/ },
   'lint_btf_target.bpf.o': { refused: /prog 'lint_bare_fentry': failed to load: -22/ },
