@@ -1,7 +1,27 @@
-/** `tsbpf net ...`: bpftool's net commands (filled in by the inspect issue). */
+/** `tsbpf net list|show [dev NAME]`: XDP, tc and flow dissector programs of this network namespace, as bpftool lists them. */
 import type { Command } from 'commander';
 import type { CliContext } from './main.js';
+import { UsageError } from './cli-errors.js';
 
-export function registerNet(_program: Command, _context: CliContext): void {
-  // commands are added here as they are written
+export function registerNet(program: Command, context: CliContext): void {
+  const net = program.command('net').description('BPF programs on network devices (xdp, tc) and the flow dissector of this namespace');
+  net
+    .command('show')
+    .alias('list')
+    .description('every attachment, or one device\'s: show|list [dev NAME]')
+    .argument('[words...]', 'dev NAME')
+    .action((words: string[]) => context.run('net show', async (options) => {
+      if (words.length !== 0 && (words.length !== 2 || words[0] !== 'dev')) {
+        throw new UsageError(`expected 'dev NAME', got ${JSON.stringify(words.join(' '))}`, 'e.g. tsbpf net list dev eth0');
+      }
+      const { listNetAttachments } = await import('../inspect/net.js');
+      const { netJson, netText } = await import('../inspect/net-text.js');
+      const attachments = listNetAttachments(words.length === 2 ? { device: words[1]! } : {});
+      if (!options.json) {
+        process.stdout.write(netText(attachments));
+        return;
+      }
+      const { toJson } = await import('./output.js');
+      process.stdout.write(`${toJson(netJson(attachments), options.pretty)}\n`);
+    })());
 }

@@ -31,15 +31,19 @@ export function bpftool(args: readonly string[], prefix: readonly string[] = [])
  * Both tools' stdout for the same command, retried when they differ: other processes on the machine
  * load and free objects while we compare, and a listing of the whole kernel races with them.
  */
-export function sideBySide(args: readonly string[], prefix: readonly string[] = [], attempts = 4): { ours: RunResult; theirs: RunResult; oursWithOwners: RunResult } {
+export function sideBySide(args: readonly string[], prefix: readonly string[] = [], attempts = 4, fixTheirs: (stdout: string) => string = (stdout) => stdout): { ours: RunResult; theirs: RunResult; oursWithOwners: RunResult } {
+  const runTheirs = () => {
+    const result = bpftool(args, prefix);
+    return { ...result, stdout: fixTheirs(result.stdout) };
+  };
   let oursWithOwners = tsbpf(args, prefix);
   let ours = withoutOwners(oursWithOwners, isJson(args));
-  let theirs = bpftool(args, prefix);
+  let theirs = runTheirs();
   const same = () => ours.stdout === theirs.stdout || (isJson(args) && ours.status === 0 && theirs.status === 0 && canonicalJson(ours.stdout) === canonicalJson(theirs.stdout));
   for (let attempt = 1; attempt < attempts && !same(); attempt++) {
     oursWithOwners = tsbpf(args, prefix);
     ours = withoutOwners(oursWithOwners, isJson(args));
-    theirs = bpftool(args, prefix);
+    theirs = runTheirs();
   }
   return { ours, theirs, oursWithOwners };
 }

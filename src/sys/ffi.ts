@@ -25,6 +25,9 @@ const epollCreateFn = libc.func('int epoll_create1(int flags)');
 const epollCtlFn = libc.func('int epoll_ctl(int epfd, int op, int fd, long event)');
 const epollWaitFn = libc.func('int epoll_wait(int epfd, long events, int maxevents, int timeout)');
 const mountFn = libc.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)');
+const socketFn = libc.func('int socket(int domain, int type, int protocol)');
+const sendFn = libc.func('long send(int fd, long buf, size_t length, int flags)');
+const recvFn = libc.func('long recv(int fd, long buf, size_t length, int flags)');
 
 /** errno of the last failed call on this thread. */
 export function lastErrno(): number {
@@ -73,6 +76,21 @@ export function epollWaitAsync(epfd: number, eventsAddress: number, maxEvents: n
 
 export function mount(source: string, target: string, fstype: string, flags: number): number {
   return mountFn(source, target, fstype, flags, null);
+}
+
+/** socket(2), for netlink: returns the fd, or -1 with lastErrno() set. */
+export function socket(domain: number, type: number, protocol: number): number {
+  return socketFn(domain, type, protocol);
+}
+
+/** send(2) from native memory: bytes sent, or -1 with lastErrno() set. */
+export function send(fd: number, bufferAddress: number, length: number, flags: number): number {
+  return Number(sendFn(fd, bufferAddress, length, flags));
+}
+
+/** recv(2) into native memory: bytes received (the whole datagram's size with MSG_TRUNC), or -1. */
+export function recv(fd: number, bufferAddress: number, length: number, flags: number): number {
+  return Number(recvFn(fd, bufferAddress, length, flags));
 }
 
 /** A mapping: its address, and an ArrayBuffer over it (zero copy). */
