@@ -1,0 +1,89 @@
+/**
+ * The CLI program behind main.ts: `tsbpf <object> <command> [arguments]`, bpftool's grammar. This file only wires objects to the
+ * library: each object's commands live in their own file (feature.ts, demo.ts, ...), and every command
+ * runs through `runCommand`, which turns errors into one line and an exit status.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ExitCode, exitCodeFor, formatError, UsageError } from './cli-errors.js';
+import type { OutputOptions } from './output.js';
+import { registerDemo } from './demo-command.js';
+import { registerFeature } from './feature-command.js';
+import { registerBtf } from './btf.js';
+import { registerObj } from './obj.js';
+import { registerObjLint } from './obj-lint.js';
+import { registerProg } from './prog.js';
+import { registerMap } from './map.js';
+import { registerLink } from './link.js';
+import { registerNet } from './net.js';
+import { registerCgroup } from './cgroup.js';
+import { registerPerf } from './perf.js';
+
+export type CommandAction = (options: OutputOptions) => void | Promise<void>;
+
+/** What each object file gets: a way to run an action with the global options and the error policy. */
+export interface CliContext {
+  run(what: string, action: CommandAction): () => Promise<void>;
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tsbpf')
+    .description('eBPF for TypeScript: inspect and drive BPF programs and maps (bpftool\'s grammar: tsbpf OBJECT COMMAND)')
+    .version(packageVersion(), '-V, --version', 'print the tsbpf version')
+    .addOption(new Option('-j, --json', 'print JSON (bpftool\'s keys)'))
+    .addOption(new Option('-p, --pretty', 'print pretty JSON (implies --json)'))
+    .addOption(new Option('--debug', 'print stack traces and kernel logs on failure'))
+    .showHelpAfterError('(run tsbpf --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text.startsWith('error:') ? `tsbpf: ${text.slice('error: '.length)}` : text) });
+
+  const context: CliContext = {
+    run(what, action) {
+      return async () => {
+        const globals = program.opts<{ json?: boolean; pretty?: boolean; debug?: boolean }>();
+        const options: OutputOptions = { json: Boolean(globals.json || globals.pretty), pretty: Boolean(globals.pretty), debug: Boolean(globals.debug) };
+        try {
+          await action(options);
+        } catch (error) {
+          process.stderr.write(`${formatError(what, error)}\n`);
+          if (options.debug && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+          process.exitCode = exitCodeFor(error);
+        }
+      };
+    },
+  };
+  registerFeature(program, context);
+  registerObj(program, context);
+  registerObjLint(program, context);
+  registerBtf(program, context);
+  registerProg(program, context);
+  registerMap(program, context);
+  registerLink(program, context);
+  registerNet(program, context);
+  registerCgroup(program, context);
+  registerPerf(program, context);
+  registerDemo(program, context);
+  for (const command of program.commands) command.exitOverride().showHelpAfterError('(run tsbpf --help for usage)');
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version exit 0; everything else commander refuses is a usage error
+      return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    process.stderr.write(`${formatError('command line', error instanceof UsageError ? error : error)}\n`);
+    return exitCodeFor(error);
+  }
+}
+
