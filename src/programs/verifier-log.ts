@@ -33,11 +33,19 @@ export interface LogOptions {
   programName: string;
 }
 
+const EAGAIN_RETRIES = 5;
+
 /** BPF_PROG_LOAD as this module calls it; tests substitute a kernel of another version. */
 export type ProgLoad = (attributes: bpf.ProgLoadAttributes) => bpf.ProgLoadResult;
 
 /** Loads the program; throws VerifierError with the whole log when the kernel refuses it. */
-export function loadWithLog(attributes: LoadAttributes, options: LogOptions, progLoad: ProgLoad = bpf.progLoad): LoadOutcome {
+export function loadWithLog(attributes: LoadAttributes, options: LogOptions, load: ProgLoad = bpf.progLoad): LoadOutcome {
+  // the verifier gives up with EAGAIN when a signal is pending (a profiler, a child exiting): libbpf retries
+  const progLoad: ProgLoad = (a) => {
+    let outcome = load(a);
+    for (let retry = 0; retry < EAGAIN_RETRIES && outcome.result === -Errno.EAGAIN; retry++) outcome = load(a);
+    return outcome;
+  };
   if (!options.logLevel) {
     const fast = progLoad({ ...attributes, log: null, logLevel: 0 });
     if (fast.result >= 0) return { fd: fast.result, log: '' };
