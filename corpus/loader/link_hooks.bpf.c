@@ -17,7 +17,7 @@
 const volatile __u32 target_tgid = 0;
 
 __u64 tp_hits, tp_cookie, raw_hits, btf_hits, xdp_hits, tc_hits, egress_hits;
-__u64 uprobe_hits, uretprobe_hits, uretprobe_value, kprobe_hits, samples, msg_hits, msg_bytes, lookups, auto_uprobe_hits;
+__u64 uprobe_hits, uretprobe_hits, uretprobe_value, kprobe_hits, samples, msg_hits, msg_bytes, lookups, auto_uprobe_hits, filtered;
 
 struct {
   __uint(type, BPF_MAP_TYPE_SOCKMAP);
@@ -136,6 +136,13 @@ int count_messages(struct sk_msg_md *msg)
   __sync_fetch_and_add(&msg_hits, 1);
   __sync_fetch_and_add(&msg_bytes, msg->size);
   return SK_PASS;
+}
+
+SEC("socket")
+int count_datagrams(struct __sk_buff *skb)
+{
+  __sync_fetch_and_add(&filtered, 1);
+  return skb->len;
 }
 
 SEC("sk_lookup")

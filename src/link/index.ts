@@ -13,3 +13,4 @@ export { attachSampling, type SamplingOptions } from './perf-event.js';
 export { probePmu } from './probe-pmu.js';
 export { functionFileOffset, resolveBinaryPath } from './symbol-offset.js';
 export { attachToMap, attachCgroupLegacy, ProgramAttachment } from './attachment.js';
+export { attachSocketFilter } from './socket-filter.js';

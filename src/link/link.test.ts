@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { openObject, loadObject, type BpfObject } from '../loader/index.js';
@@ -16,7 +17,7 @@ import { ensureBpffs } from '../sys/bpffs.js';
 import { corpus } from '../test-support/corpus.js';
 import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { NotSupportedError } from '../errors.js';
-import { attachNetfilter, attachNetns, attachToMap, attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
+import { attachSocketFilter, attachNetfilter, attachNetns, attachToMap, attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
@@ -278,4 +279,32 @@ test('netfilter: a LOCAL_OUT hook counts this machine\'s outgoing IPv4 packets w
   // other traffic on the machine may not count once the link is gone
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.equal(counter(object, 'packets'), seen, 'nothing after close');
+});
+
+test('a socket filter on a Node UDP socket sees its datagrams until detached', { skip }, async () => {
+  using object = await loadHooks();
+  const receiver = createSocket('udp4');
+  await new Promise<void>((resolve) => receiver.bind(0, '127.0.0.1', resolve));
+  const port = receiver.address().port;
+  let received = 0;
+  receiver.on('message', () => { received++; });
+  const fd = (receiver as unknown as { _handle: { fd: number } })._handle.fd;
+  const send = async (count: number) => {
+    const sender = createSocket('udp4');
+    for (let i = 0; i < count; i++) await new Promise<void>((resolve) => sender.send('x', port, '127.0.0.1', () => resolve()));
+    sender.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  try {
+    const attachment = attachSocketFilter(object.programs.count_datagrams!, fd);
+    await send(3);
+    assert.equal(counter(object, 'filtered'), 3n);
+    assert.equal(received, 3, 'the filter kept them (it returns the length)');
+    attachment.close();
+    await send(2);
+    assert.equal(counter(object, 'filtered'), 3n, 'detached');
+    assert.equal(received, 5);
+  } finally {
+    receiver.close();
+  }
 });

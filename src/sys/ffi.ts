@@ -28,6 +28,7 @@ const mountFn = libc.func('int mount(const char *source, const char *target, con
 const socketFn = libc.func('int socket(int domain, int type, int protocol)');
 const sendFn = libc.func('long send(int fd, long buf, size_t length, int flags)');
 const recvFn = libc.func('long recv(int fd, long buf, size_t length, int flags)');
+const setsockoptFn = libc.func('int setsockopt(int fd, int level, int name, long value, unsigned int length)');
 
 /** errno of the last failed call on this thread. */
 export function lastErrno(): number {
@@ -91,6 +92,11 @@ export function send(fd: number, bufferAddress: number, length: number, flags: n
 /** recv(2) into native memory: bytes received (the whole datagram's size with MSG_TRUNC), or -1. */
 export function recv(fd: number, bufferAddress: number, length: number, flags: number): number {
   return Number(recvFn(fd, bufferAddress, length, flags));
+}
+
+/** setsockopt(2) with a value in native memory: 0, or -1 with lastErrno() set. */
+export function setsockopt(fd: number, level: number, name: number, valueAddress: number, length: number): number {
+  return setsockoptFn(fd, level, name, valueAddress, length);
 }
 
 /** A mapping: its address, and an ArrayBuffer over it (zero copy). */
