@@ -1,17 +1,20 @@
 /**
  * `tsbpf link` and `tsbpf btf list` against bpftool 7.1 on links this test makes: raw tracepoint
  * (raw_tp by BPF_RAW_TRACEPOINT_OPEN, tp_btf by BPF_LINK_CREATE), iterators (task, bpf_map), cgroup,
- * netns (flow dissector in a test namespace), xdp and tcx on a veth, perf_event on a tracepoint.
- * bpftool 7.1 prints only the head of xdp, tcx and perf_event links (no ifindex, and `type 11` for tcx, which libbpf 1.1 has no name for), though
- * this kernel reports their ifindex and attach type: tsbpf prints what bpftool prints, and the test
- * checks the kernel's extra fields through the library instead.
+ * netns (flow dissector in a test namespace), xdp and tcx on a veth, perf_event on a tracepoint, and
+ * netfilter. bpftool 7.1 prints only the head of xdp, tcx, perf_event and netfilter links (`type 11`
+ * for tcx and `type 10` for netfilter, which libbpf 1.1 has no names for), though this kernel reports
+ * their ifindex, attach type, hook and priority: tsbpf prints what bpftool prints, and the test checks
+ * the kernel's extra fields through the library instead. Tracing links (fentry/fexit/lsm) cannot be
+ * made on this kernel; their `prog_type`/`attach_type` lines follow bpftool's source untested here.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { corpus } from '../test-support/corpus.js';
 import { kernelSnapshot, leftoverObjects } from '../test-support/kernel.js';
-import { abi, bpf, unpin } from '../sys/index.js';
+import { BpfError, Errno } from '../errors.js';
+import { abi, bpf, closeRawFd, unpin } from '../sys/index.js';
 import { Fixtures } from './fixtures.test-support.js';
 import { bpftool, canonicalJson, sideBySide, tsbpf, UNPRIVILEGED } from './inspect-cli.test-support.js';
 import { linkDetails, linkDetailsByFd, listLinks } from './links.js';
@@ -19,7 +22,7 @@ import { listBtf } from './btf.js';
 
 const A = abi.AttachTypeId;
 
-interface Made { raw: number; tpBtf: number; iter: number[]; cgroup: number; netns: number; xdp: number; tcx: number; ifindex: number }
+interface Made { raw: number; tpBtf: number; iter: number[]; cgroup: number; netns: number; xdp: number; tcx: number; netfilter: number; ifindex: number }
 
 async function makeLinks(f: Fixtures): Promise<Made> {
   const first = async (name: string) => Object.values((await f.object(name)).programs)[0]!.fd.value;
@@ -34,7 +37,9 @@ async function makeLinks(f: Fixtures): Promise<Made> {
   const tcx = f.link(await first('prog_tcx'), veth.ifindex, A.TCX_INGRESS);
   const tracepoint = Object.values((await f.object('prog_tracepoint')).programs)[0]!.fd.value;
   f.link(tracepoint, f.tracepointEvent('sched', 'sched_process_fork'), A.PERF_EVENT);
-  return { raw, tpBtf, iter, cgroup, netns, xdp, tcx, ifindex: veth.ifindex };
+  // NF_INET_PRE_ROUTING (1) for NFPROTO_IPV4 (2), an early priority
+  const netfilter = f.fd(bpf.linkCreate({ programFd: await first('prog_netfilter'), targetFd: 0, attachType: A.NETFILTER, netfilter: { protocolFamily: 2, hook: 1, priority: -128 } }));
+  return { raw, tpBtf, iter, cgroup, netns, xdp, tcx, netfilter, ifindex: veth.ifindex };
 }
 
 /** A link fd's id. */
@@ -83,6 +88,7 @@ test('link list/show and btf list/show print what bpftool 7.1 prints, text and J
     const tcx = linkDetails(idOf(made.tcx));
     assert.deepEqual(tcx.details, { kind: 'tcx', ifindex: made.ifindex, attachType: A.TCX_INGRESS });
     assert.deepEqual(linkDetails(idOf(made.raw)).details, { kind: 'raw_tracepoint', tracepoint: 'sched_wakeup' });
+    assert.deepEqual(linkDetails(idOf(made.netfilter)).details, { kind: 'netfilter', protocolFamily: 2, hook: 1, priority: -128, flags: 0 });
     assert.deepEqual(linkDetails(idOf(made.iter[0]!)).details.kind, 'iter');
   } finally {
     f.close();
@@ -150,4 +156,25 @@ test('link and btf commands: unknown ids, malformed arguments and unprivileged u
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.notEqual(bpftool(args, UNPRIVILEGED).status, 0, 'bpftool refuses too');
   }
+});
+
+test('a link that goes away is an ENOENT for linkDetails and is left out of listLinks', async (t) => {
+  const objects = corpus();
+  if (typeof objects === 'string') return t.skip(objects);
+  const before = kernelSnapshot();
+  const f = new Fixtures();
+  try {
+    const program = Object.values((await f.object('prog_iter')).programs)[0]!;
+    const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: 0, attachType: A.TRACE_ITER });
+    const id = idOf(fd);
+    assert.ok(listLinks().some((link) => link.id === id));
+    closeRawFd(fd);
+    const deadline = Date.now() + 3000;
+    while (listLinks().some((link) => link.id === id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(!listLinks().some((link) => link.id === id));
+    assert.throws(() => linkDetails(id), (error: unknown) => error instanceof BpfError && error.errno === Errno.ENOENT);
+  } finally {
+    f.close();
+  }
+  assert.deepEqual(await leftoverObjects(before, f.names), []);
 });
