@@ -47,6 +47,8 @@ export function readPosition(words: Uint32Array, index: number): number {
 }
 
 export function writePosition(words: Uint32Array, index: number, position: number): void {
-  words[index] = position >>> 0;
-  words[index + 1] = Math.floor(position / 0x1_0000_0000);
+  const low = position >>> 0;
+  words[index] = low;
+  // The high word changes only when the low one wraps; skip the division otherwise.
+  if (position > 0xffff_ffff) words[index + 1] = (position - low) / 0x1_0000_0000;
 }
