@@ -8,7 +8,7 @@ import { readlinkSync } from 'node:fs';
 import { InvalidArgumentError } from '../errors.js';
 import { getObjectInfo, readCString } from '../info/object-info.js';
 import { decodeLinkInfo, linkIds, programInfoById } from '../info/index.js';
-import { abi, bpf, closeRawFd } from '../sys/index.js';
+import { abi, bpf, closeRawFd, ensureBpffsFor } from '../sys/index.js';
 import { unlessGone } from './btf.js';
 
 const L = abi.LinkInfoLayout;
@@ -177,10 +177,14 @@ function openLink(reference: LinkReference): number {
   return 'id' in reference ? bpf.getFdById('LINK', reference.id) : openPinnedLink(reference.pinned);
 }
 
-/** Pins the link at `path` (bpffs); the link lives on after this process exits. */
+/**
+ * Pins the link at `path` (bpffs, mounted at /sys/fs/bpf first when missing, as bpftool does); the link
+ * lives on after this process exits.
+ */
 export function pinLink(reference: LinkReference, path: string): void {
   const fd = openLink(reference);
   try {
+    ensureBpffsFor(path);
     bpf.objPin(fd, path);
   } finally {
     closeRawFd(fd);
