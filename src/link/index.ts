@@ -14,3 +14,4 @@ export { probePmu } from './probe-pmu.js';
 export { functionFileOffset, resolveBinaryPath } from './symbol-offset.js';
 export { attachToMap, attachCgroupLegacy, ProgramAttachment } from './attachment.js';
 export { attachSocketFilter } from './socket-filter.js';
+export { attachKprobeMulti, attachUprobeMulti, type KprobeMultiOptions, type UprobeMultiOptions } from './multi-probes.js';

@@ -17,7 +17,7 @@ import { ensureBpffs } from '../sys/bpffs.js';
 import { corpus } from '../test-support/corpus.js';
 import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { NotSupportedError } from '../errors.js';
-import { attachSocketFilter, attachNetfilter, attachNetns, attachToMap, attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
+import { attachKprobeMulti, attachUprobeMulti, attachSocketFilter, attachNetfilter, attachNetns, attachToMap, attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
@@ -307,4 +307,36 @@ test('a socket filter on a Node UDP socket sees its datagrams until detached', {
   } finally {
     receiver.close();
   }
+});
+
+test('uprobe.multi: one link on libc\'s getppid and getuid, each call carrying its function\'s cookie', { skip }, async () => {
+  if (typeof built === 'string') return;
+  const spec = await openObject(built.path('loader/link_multi.bpf.o'));
+  spec.variables.target_tgid!.set(process.pid);
+  using object = await loadObject(spec);
+  {
+    using link = attachUprobeMulti(object.programs.on_uprobe_multi!, 'libc.so.6', { functions: ['getppid', 'getuid'], cookies: [1n, 100n], pid: process.pid });
+    getppid(2);
+    void process.getuid!();
+    void link;
+  }
+  assert.ok(counter(object, 'uprobe_multi_hits') >= 3n, `hits ${counter(object, 'uprobe_multi_hits')}`);
+  assert.equal(counter(object, 'uprobe_multi_cookie_sum') % 100n, 2n, 'getppid twice (cookie 1)');
+});
+
+test('kprobe.multi: attached where the kernel has kprobes, else refused with the probed reason', { skip }, async (t) => {
+  if (typeof built === 'string') return;
+  const pmu = probePmu('kprobe');
+  const spec = await openObject(built.path('loader/link_multi.bpf.o'));
+  spec.variables.target_tgid!.set(process.pid);
+  using object = await loadObject(spec);
+  if (typeof pmu === 'string') {
+    assert.throws(() => attachKprobeMulti(object.programs.on_kprobe_multi!, { functions: ['__x64_sys_getppid'] }));
+    t.skip(`refused as expected: ${pmu}`);
+    return;
+  }
+  using link = attachKprobeMulti(object.programs.on_kprobe_multi!, { functions: ['__x64_sys_getppid'] });
+  getppid(3);
+  assert.equal(counter(object, 'kprobe_multi_hits'), 3n);
+  void link;
 });

@@ -391,11 +391,36 @@ export interface LinkCreateAttributes {
   tcx?: { relativeFd?: number; expectedRevision?: bigint };
   /** netfilter links. */
   netfilter?: { protocolFamily: number; hook: number; priority: number; flags?: number };
+  /** kprobe_multi links: functions by name (or addresses), per-function cookies, BPF_F_KPROBE_MULTI_RETURN in `flags`. */
+  kprobeMulti?: { symbols?: readonly string[]; addresses?: readonly bigint[]; cookies?: readonly bigint[]; flags?: number };
+  /** uprobe_multi links: one binary, offsets in it, optional ref counter offsets and cookies, a pid filter. */
+  uprobeMulti?: { path: string; offsets: readonly number[]; refCounterOffsets?: readonly number[]; cookies?: readonly bigint[]; flags?: number; pid?: number };
+}
+
+/** Native memory holding u64s (addresses, offsets, cookies) for the multi-probe link members. */
+function u64Array(values: readonly (number | bigint)[], owned: NativeMemory[]): number {
+  const memory = new NativeMemory(values.length * 8);
+  values.forEach((value, i) => memory.view.setBigUint64(i * 8, BigInt(value), true));
+  owned.push(memory);
+  return memory.address;
+}
+
+/** Native C strings and an array of pointers to them. */
+function stringArray(values: readonly string[], owned: NativeMemory[]): number {
+  const pointers = new NativeMemory(values.length * 8);
+  owned.push(pointers);
+  values.forEach((value, i) => {
+    const string = cString(value);
+    owned.push(string);
+    pointers.view.setBigUint64(i * 8, BigInt(string.address), true);
+  });
+  return pointers.address;
 }
 
 /** BPF_LINK_CREATE: the common members and the per-link-type ones a hook needs. */
 export function linkCreate(a: LinkCreateAttributes): number {
   const iterInfo = a.iterInfo ? new NativeMemory(a.iterInfo.length) : null;
+  const owned: NativeMemory[] = [];
   try {
     const v = begin(LinkCreateAttr.size);
     v.setUint32(LinkCreateAttr.prog_fd, a.programFd, true);
@@ -415,6 +440,27 @@ export function linkCreate(a: LinkCreateAttributes): number {
       v.setUint32(LinkCreateAttr.tcx_relative_fd, a.tcx.relativeFd ?? 0, true);
       setU64(LinkCreateAttr.tcx_expected_revision, a.tcx.expectedRevision ?? 0n);
     }
+    if (a.kprobeMulti) {
+      const k = a.kprobeMulti;
+      const count = k.symbols?.length ?? k.addresses?.length ?? 0;
+      v.setUint32(LinkCreateAttr.kprobe_multi_flags, k.flags ?? 0, true);
+      v.setUint32(LinkCreateAttr.kprobe_multi_cnt, count, true);
+      if (k.symbols) setU64(LinkCreateAttr.kprobe_multi_syms, stringArray(k.symbols, owned));
+      if (k.addresses) setU64(LinkCreateAttr.kprobe_multi_addrs, u64Array(k.addresses, owned));
+      if (k.cookies) setU64(LinkCreateAttr.kprobe_multi_cookies, u64Array(k.cookies, owned));
+    }
+    if (a.uprobeMulti) {
+      const u = a.uprobeMulti;
+      const path = cString(u.path);
+      owned.push(path);
+      setU64(LinkCreateAttr.uprobe_multi_path, path.address);
+      setU64(LinkCreateAttr.uprobe_multi_offsets, u64Array(u.offsets, owned));
+      if (u.refCounterOffsets) setU64(LinkCreateAttr.uprobe_multi_ref_ctr_offsets, u64Array(u.refCounterOffsets, owned));
+      if (u.cookies) setU64(LinkCreateAttr.uprobe_multi_cookies, u64Array(u.cookies, owned));
+      v.setUint32(LinkCreateAttr.uprobe_multi_cnt, u.offsets.length, true);
+      v.setUint32(LinkCreateAttr.uprobe_multi_flags, u.flags ?? 0, true);
+      v.setUint32(LinkCreateAttr.uprobe_multi_pid, u.pid ?? 0, true);
+    }
     if (a.netfilter) {
       v.setUint32(LinkCreateAttr.netfilter_pf, a.netfilter.protocolFamily, true);
       v.setUint32(LinkCreateAttr.netfilter_hooknum, a.netfilter.hook, true);
@@ -424,6 +470,7 @@ export function linkCreate(a: LinkCreateAttributes): number {
     return command('LINK_CREATE', LinkCreateAttr.size);
   } finally {
     iterInfo?.free();
+    for (const memory of owned) memory.free();
   }
 }
 
