@@ -14,7 +14,9 @@
  * first to the last over the time between them. Rounds alternate which side goes first; medians over
  * rounds after one warm-up round; the load average is printed with the figures.
  *
- *   npm run bench -- perfbuf [--rounds 5] [--records 200000]
+ * `--sync` reads with pollSync (epoll_wait on the main thread) instead of the async poll.
+ *
+ *   npm run bench -- perfbuf [--rounds 5] [--records 200000] [--sync]
  */
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -54,7 +56,7 @@ async function sendMarkers(obj: BpfObject, cpu: number, done: Promise<unknown>):
   }
 }
 
-async function tsSide(obj: BpfObject, total: number, cpu: number): Promise<SideResult> {
+async function tsSide(obj: BpfObject, total: number, cpu: number, sync: boolean): Promise<SideResult> {
   using reader = new PerfBufferReader(obj.maps.samples!, { pageCount: PAGES });
   const producer = new ProducerProcess(obj.programs.produce!, { total, perRun: PER_RUN, mode: MODE_FIXED, paced: false, cpu });
   let next = 0;
@@ -84,7 +86,16 @@ async function tsSide(obj: BpfObject, total: number, cpu: number): Promise<SideR
     const seenMarker = new Promise<void>((resolve) => (consumed = resolve));
     const markers = producer.done.then(() => sendMarkers(obj, cpu, seenMarker));
     const deadline = Date.now() + 120_000;
-    while (marker < 0 && Date.now() < deadline) await reader.poll(100, onSample);
+    if (sync) {
+      // pollSync blocks the thread in epoll_wait (no worker-thread hop per wakeup); yield between calls for the marker timer.
+      const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+      while (marker < 0 && Date.now() < deadline) {
+        reader.pollSync(10, onSample);
+        await yieldNow();
+      }
+    } else {
+      while (marker < 0 && Date.now() < deadline) await reader.poll(100, onSample);
+    }
     consumed();
     await markers;
     return { received, lost: reader.lost, marker, wrong, ns: Number(last - first), producer: await producer.done };
@@ -122,6 +133,7 @@ const benchmark: Benchmark = {
     const before = programIdsNamed(['produce']);
     const binary = buildC('perfbuf-consume', ['bench/perfbuf/perfbuf-consume.c']);
     const cpu = onlineCpus().at(-1)!;
+    const sync = argv.includes('--sync');
     const loadBefore = loadAverage();
     const obj = await loadObject(path);
     const ts: SideResult[] = [];
@@ -129,11 +141,11 @@ const benchmark: Benchmark = {
     let unbalanced = 0;
     let wrong = 0;
     try {
-      console.log(`perfbuf: ${total} samples of 64 bytes per side per round, producer pinned to CPU ${cpu}, ${PAGES} pages per CPU, wakeup_events 1, ${rounds} rounds after one warm-up, alternating; load average ${loadBefore}`);
+      console.log(`perfbuf: ${total} samples of 64 bytes per side per round, producer pinned to CPU ${cpu}, ${PAGES} pages per CPU, wakeup_events 1, tsbpf ${sync ? 'pollSync' : 'poll (async)'}, ${rounds} rounds after one warm-up, alternating; load average ${loadBefore}`);
       for (let round = 0; round <= rounds; round++) {
         let a: SideResult;
         let b: SideResult;
-        if (round % 2 === 0) { b = await cSide(binary, obj, total, cpu); a = await tsSide(obj, total, cpu); } else { a = await tsSide(obj, total, cpu); b = await cSide(binary, obj, total, cpu); }
+        if (round % 2 === 0) { b = await cSide(binary, obj, total, cpu); a = await tsSide(obj, total, cpu, sync); } else { a = await tsSide(obj, total, cpu, sync); b = await cSide(binary, obj, total, cpu); }
         const m = (side: SideResult): string => `${(rate(side) / 1e6).toFixed(3)} M/s (received ${side.received} + lost ${lostData(side)} = ${side.received + lostData(side)})`;
         console.log(`${round === 0 ? 'warm-up ' : `round ${round}`.padEnd(8)} libbpf ${m(b)}   tsbpf ${m(a)}`);
         for (const side of [a, b]) {
