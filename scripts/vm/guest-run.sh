@@ -1,8 +1,9 @@
 #!/bin/bash
 # Stage 2 of the guest: runs chrooted in the host's root (under the guest's overlay) as root, with the
 # host's node and the built project. Reads RESULTS/job.env (written by scripts/vm/run.sh): REPO, the
-# test FILES, NODE_TEST_ARGS. Streams the spec reporter to the console and writes RESULTS/summary.json
-# (scripts/vm/summary-reporter.mjs), RESULTS/guest.json (kernel, timings) and RESULTS/exit-code.
+# test FILES, NODE_TEST_ARGS. Streams the spec reporter to the console and writes RESULTS/tests.jsonl
+# (scripts/vm/summary-reporter.mjs), RESULTS/guest.json (kernel, timings), RESULTS/dmesg.log and
+# RESULTS/exit-code.
 results=${1:?usage: guest-run.sh RESULTS}
 # shellcheck source=/dev/null
 . "$results/job.env"
@@ -16,11 +17,13 @@ echo "tsbpf-vm: guest $(uname -r) up in ${started} s; running ${#FILES[@]} test 
 # shellcheck disable=SC2086
 node --test --test-concurrency=1 $NODE_TEST_ARGS \
   --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter="$REPO/scripts/vm/summary-reporter.mjs" --test-reporter-destination="$results/summary.json" \
+  --test-reporter="$results/summary-reporter.mjs" --test-reporter-destination="$results/tests.jsonl" \
   "${FILES[@]}"
 status=$?
 finished=$(uptime_s)
 printf '{"kernel":"%s","bootSeconds":%s,"suiteSeconds":%s,"nodeExit":%d}\n' \
   "$(uname -r)" "$started" "$(awk "BEGIN{print $finished - $started}")" "$status" > "$results/guest.json"
+# the kernel's own messages (BPF warnings, 9p) for a failure's context; the console shows errors only
+dmesg > "$results/dmesg.log" 2>/dev/null || true
 echo "$status" > "$results/exit-code"
 sync

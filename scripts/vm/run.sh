@@ -9,9 +9,10 @@
 #   --timeout  the guest's time limit, boot included (default: $TSBPF_VM_TIMEOUT or 900)
 #
 # The guest's console (kernel and the spec reporter) streams here. Each run's folder,
-# $TSBPF_VM_RESULTS (default /var/tmp/tsbpf-vm)/KERNEL-TIMESTAMP, gets console.log, summary.json
-# (every test's outcome, skip reason, failure message) and guest.json (boot and suite seconds). Exits
-# non-zero when a test failed, the guest did not finish in time, or it wrote no results.
+# $TSBPF_VM_RESULTS (default /var/tmp/tsbpf-vm)/KERNEL-TIMESTAMP (the last five kept), gets
+# console.log, tests.jsonl (each test as it ends), summary.json (counts, boot and suite seconds, every
+# test's outcome with its skip reason or failure message) and dmesg.log. Exits non-zero when a test
+# failed or the guest did not finish within its limit.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -71,12 +72,19 @@ for kernel in "${kernels[@]}"; do
   vmlinuz=$(ls "$tree"/boot/vmlinuz-* | head -n 1)
   results="$results_root/$kernel-$(date +%Y%m%d-%H%M%S)"
   mkdir -p "$results"
+  # keep this kernel's last five runs
+  ls -d "$results_root/$kernel"-2* 2>/dev/null | head -n -5 | xargs -r rm -rf
   bash "$here/initramfs.sh" "$tree" "$results/initramfs.cpio.gz"
-  cp "$here/guest-run.sh" "$results/guest-run.sh"
+  cp "$here/guest-run.sh" "$here/summary-reporter.mjs" "$results/"
+  # The guest runs a snapshot of the build (dist, corpus with its objects, package.json; a few MB), so
+  # a rebuild on the host during the run (others at work, a corpus rebuild) cannot change it mid-suite.
+  mkdir -p "$results/repo"
+  cp -a package.json dist corpus "$results/repo/"
+  ln -s "$repo/node_modules" "$results/repo/node_modules"
   {
-    printf 'REPO=%q\n' "$repo"
+    printf 'REPO=%q\n' "$results/repo"
     printf 'NODE_TEST_ARGS=%q\n' "${TSBPF_VM_NODE_TEST_ARGS:-}"
-    printf 'FILES=('; printf ' %q' "${files[@]}"; printf ' )\n'
+    printf 'FILES=('; for file in "${files[@]}"; do printf ' %q' "$results/repo/${file#"$repo"/}"; done; printf ' )\n'
   } > "$results/job.env"
 
   echo "vm: booting $kernel ($(basename "$vmlinuz")), ${#files[@]} test files, limit ${timeout} s, load $(cut -d' ' -f1-3 /proc/loadavg); results in $results"
@@ -86,7 +94,7 @@ for kernel in "${kernels[@]}"; do
     -accel tcg -cpu max -smp 2 -m 4G \
     -nodefaults -no-reboot -display none -serial stdio \
     -kernel "$vmlinuz" -initrd "$results/initramfs.cpio.gz" \
-    -append "console=ttyS0 quiet loglevel=4 panic=-1 tsbpf.results=$results tsbpf.tree=$tree" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 tsbpf.results=$results tsbpf.tree=$tree" \
     -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$results,mount_tag=results,security_model=none" \
     < /dev/null 2>&1 | tee "$results/console.log"
@@ -94,13 +102,10 @@ for kernel in "${kernels[@]}"; do
   set -e
   host_seconds=$(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}")
 
-  status=0
-  if ((qemu_status == 124 || qemu_status == 137)); then
-    echo "vm: $kernel: the guest did not finish within ${timeout} s" >&2; status=1
-  elif ((qemu_status != 0)); then
-    echo "vm: $kernel: qemu exited with $qemu_status" >&2; status=1
+  problem=
+  if ((qemu_status == 124 || qemu_status == 137)); then problem="the guest did not finish within its ${timeout} s limit"
+  elif ((qemu_status != 0)); then problem="qemu exited with $qemu_status"
   fi
-  node "$here/summarize.mjs" "$results" "$kernel" "$host_seconds" || status=1
-  ((status == 0)) || overall=1
+  node "$here/summarize.mjs" "$results" "$kernel" "$host_seconds" "$problem" || overall=1
 done
 exit "$overall"
