@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
@@ -339,4 +339,25 @@ test('kprobe.multi: attached where the kernel has kprobes, else refused with the
   getppid(3);
   assert.equal(counter(object, 'kprobe_multi_hits'), 3n);
   void link;
+});
+
+test('fentry, fexit (vfs_open) and lsm (file_open) through attachAll (BPF trampolines; refused here with the probed reason)', { skip }, async (t) => {
+  if (typeof built === 'string') return;
+  const { haveAttachType } = await import('../features/attach-types.js');
+  const probe = haveAttachType(ProgramType.Tracing, AttachType.TraceFentry);
+  const spec = await openObject(built.path('loader/link_tracing.bpf.o'));
+  spec.variables.target_tgid!.set(process.pid);
+  if (!probe.supported) {
+    await assert.rejects(loadObject(spec), (error: unknown) => error instanceof NotSupportedError);
+    t.skip(probe.reason);
+    return;
+  }
+  using object = await loadObject(spec);
+  object.attachAll();
+  for (let i = 0; i < 3; i++) readFileSync('/proc/self/status');
+  assert.ok(counter(object, 'fentry_hits') >= 3n, `fentry ${counter(object, 'fentry_hits')}`);
+  assert.ok(counter(object, 'fexit_hits') >= 3n);
+  assert.equal(counter(object, 'fexit_ret'), 0n, 'vfs_open returned 0');
+  const lsm = haveAttachType(ProgramType.Lsm, AttachType.LsmMac);
+  if (lsm.supported) assert.ok(counter(object, 'lsm_opens') >= 1n);
 });
