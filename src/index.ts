@@ -16,3 +16,4 @@ export { explainVerifierLog, formatVerifierReport, type VerifierReport } from '.
 export { lintObject, type LintFinding } from './object/lint.js';
 export { CoreError } from './object/core/index.js';
 export { ExternError } from './object/externs.js';
+export * as inspect from './inspect/index.js';
