@@ -161,6 +161,20 @@ export const LAYOUTS: readonly LayoutSpec[] = [
     sizeKey: 'size', size: { kind: 'through', member: 'uprobe_multi.pid' },
   },
   {
+    exportName: 'RawTracepointOpenAttr', comment: 'BPF_RAW_TRACEPOINT_OPEN.', type: BPF_ATTR, scope: { kind: 'named', member: 'raw_tracepoint' },
+    members: ['name', 'prog_fd'], sizeKey: 'size', size: { kind: 'through', member: 'prog_fd' },
+  },
+  {
+    exportName: 'ProgQueryAttr', comment: 'BPF_PROG_QUERY.', type: BPF_ATTR, scope: { kind: 'named', member: 'query' },
+    members: ['target_fd', 'attach_type', 'query_flags', 'attach_flags', 'prog_ids', 'prog_cnt', 'prog_attach_flags'],
+    sizeKey: 'size', size: { kind: 'through', member: 'prog_attach_flags' },
+  },
+  {
+    exportName: 'TaskFdQueryAttr', comment: 'BPF_TASK_FD_QUERY.', type: BPF_ATTR, scope: { kind: 'named', member: 'task_fd_query' },
+    members: ['pid', 'fd', 'flags', 'buf_len', 'buf', 'prog_id', 'fd_type', 'probe_offset', 'probe_addr'],
+    sizeKey: 'size', size: { kind: 'through', member: 'probe_addr' },
+  },
+  {
     exportName: 'LinkUpdateAttr', comment: 'BPF_LINK_UPDATE.', type: BPF_ATTR, scope: { kind: 'named', member: 'link_update' },
     members: ['link_fd', 'new_prog_fd', 'flags', 'old_prog_fd'], sizeKey: 'size', size: { kind: 'through', member: 'old_prog_fd' },
   },

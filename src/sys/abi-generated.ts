@@ -408,6 +408,22 @@ export const LinkCreateAttr = {
   uprobe_multi_pid: 56, size: 60,
 } as const;
 
+/** BPF_RAW_TRACEPOINT_OPEN. */
+export const RawTracepointOpenAttr = {
+  name: 0, prog_fd: 8, size: 12,
+} as const;
+
+/** BPF_PROG_QUERY. */
+export const ProgQueryAttr = {
+  target_fd: 0, attach_type: 4, query_flags: 8, attach_flags: 12, prog_ids: 16, prog_cnt: 24, prog_attach_flags: 32,
+  size: 40,
+} as const;
+
+/** BPF_TASK_FD_QUERY. */
+export const TaskFdQueryAttr = {
+  pid: 0, fd: 4, flags: 8, buf_len: 12, buf: 16, prog_id: 24, fd_type: 28, probe_offset: 32, probe_addr: 40, size: 48,
+} as const;
+
 /** BPF_LINK_UPDATE. */
 export const LinkUpdateAttr = {
   link_fd: 0, new_prog_fd: 4, flags: 8, old_prog_fd: 12, size: 16,

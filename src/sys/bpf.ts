@@ -7,7 +7,7 @@
 import { BpfError, Errno } from '../errors.js';
 import {
   BPF_ATTR_SIZE, BPF_OBJ_NAME_LEN, BpfCommand, type BpfCommandName, BtfLoadAttr, EnableStatsAttr, GetIdAttr,
-  AttachFlags, InfoAttr, IterCreateAttr, LinkCreateAttr, LinkDetachAttr, LinkUpdateAttr, MapBatchAttr, MapCreateAttr, MapElemAttr, ObjPinAttr, ProgAttachAttr,
+  AttachFlags, InfoAttr, IterCreateAttr, LinkCreateAttr, LinkDetachAttr, LinkUpdateAttr, ProgQueryAttr, RawTracepointOpenAttr, TaskFdQueryAttr, MapBatchAttr, MapCreateAttr, MapElemAttr, ObjPinAttr, ProgAttachAttr,
   ProgBindMapAttr, ProgLoadAttr, TestRunAttr,
 } from './abi.js';
 import { bpf, lastErrno, NativeMemory } from './ffi.js';
@@ -491,12 +491,6 @@ export function linkUpdate(linkFd: number, newProgramFd: number, oldProgramFd?: 
   command('LINK_UPDATE', LinkUpdateAttr.size);
 }
 
-// Members of three commands the generated ABI does not cover yet (include/uapi/linux/bpf.h; offsets
-// checked against /usr/include/linux/bpf.h with a C compiler): BPF_RAW_TRACEPOINT_OPEN, BPF_PROG_QUERY,
-// BPF_TASK_FD_QUERY.
-const RawTracepointOpenAttr = { name: 0, prog_fd: 8, size: 16 } as const;
-const ProgQueryAttr = { target_fd: 0, attach_type: 4, query_flags: 8, attach_flags: 12, prog_ids: 16, prog_cnt: 24, prog_attach_flags: 32, size: 40 } as const;
-const TaskFdQueryAttr = { pid: 0, fd: 4, flags: 8, buf_len: 12, buf: 16, prog_id: 24, fd_type: 28, probe_offset: 32, probe_addr: 40, size: 48 } as const;
 
 /** Attaches a raw tracepoint (or tp_btf) program; returns the raw_tracepoint link's fd. */
 export function rawTracepointOpen(programFd: number, tracepoint: string | null): number {
