@@ -14,7 +14,9 @@
  * A second figure is reported beside the headline: draining a 64 MiB ring filled beforehand, where
  * the producer can't be the limit (C: ring_buffer__poll in a fresh process; tsbpf: consume()).
  *
- *   npm run bench -- ringbuf [--rounds 5] [--records 2000000]
+ * `--sync` reads with pollSync (epoll_wait on the main thread) instead of the async poll.
+ *
+ *   npm run bench -- ringbuf [--rounds 5] [--records 2000000] [--sync]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -51,7 +53,7 @@ export function programIdsNamed(names: readonly string[]): Set<number> | null {
   }
 }
 
-async function tsSide(obj: BpfObject, total: number): Promise<SideResult> {
+async function tsSide(obj: BpfObject, total: number, sync: boolean): Promise<SideResult> {
   using reader = RingBufferReader.open(obj.maps.events!);
   const producer = new ProducerProcess(obj.programs.produce!, { total, perRun: PER_RUN, mode: MODE_RESERVE, paced: true });
   let next = 0;
@@ -67,7 +69,11 @@ async function tsSide(obj: BpfObject, total: number): Promise<SideResult> {
     await producer.ready();
     await producer.start();
     const deadline = Date.now() + 120_000;
-    while (next < total && Date.now() < deadline) await reader.poll(100, onRecord);
+    if (sync) {
+      while (next < total && Date.now() < deadline) reader.pollSync(100, onRecord);
+    } else {
+      while (next < total && Date.now() < deadline) await reader.poll(100, onRecord);
+    }
     return { received: next, wrong, ns: Number(last - first), producer: await producer.done };
   } finally {
     producer.kill();
@@ -145,6 +151,7 @@ const benchmark: Benchmark = {
   async run(argv) {
     const rounds = intOption(argv, 'rounds', 5);
     const total = intOption(argv, 'records', 2_000_000);
+    const sync = argv.includes('--sync');
     const path = join(repoRoot(), OBJECT);
     if (!existsSync(path)) execFileSync('bash', [join(repoRoot(), 'corpus/build.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
     const before = programIdsNamed(['produce', 'hold_busy']);
@@ -156,11 +163,11 @@ const benchmark: Benchmark = {
     let lost = 0;
     let wrong = 0;
     try {
-      console.log(`ringbuf: ${total} records of ${RECORD_SIZE} bytes per side per round (ring ${obj.maps.events!.maxEntries / 1024} KiB, ${PER_RUN} per test run, wakeup every 64th), ${rounds} rounds after one warm-up, alternating; load average ${loadBefore}`);
+      console.log(`ringbuf: ${total} records of ${RECORD_SIZE} bytes per side per round (ring ${obj.maps.events!.maxEntries / 1024} KiB, ${PER_RUN} per test run, wakeup every 64th), tsbpf ${sync ? 'pollSync' : 'poll (async)'}, ${rounds} rounds after one warm-up, alternating; load average ${loadBefore}`);
       for (let round = 0; round <= rounds; round++) {
         let a: SideResult;
         let b: SideResult;
-        if (round % 2 === 0) { b = await cSide(binary, obj, total); a = await tsSide(obj, total); } else { a = await tsSide(obj, total); b = await cSide(binary, obj, total); }
+        if (round % 2 === 0) { b = await cSide(binary, obj, total); a = await tsSide(obj, total, sync); } else { a = await tsSide(obj, total, sync); b = await cSide(binary, obj, total); }
         const m = (side: SideResult): string => `${(rate(side) / 1e6).toFixed(2)} M/s (producer ${((side.producer.produced / side.producer.elapsedNs) * 1e3).toFixed(2)} M/s)`;
         console.log(`${round === 0 ? 'warm-up ' : `round ${round}`.padEnd(8)} libbpf ${m(b)}   tsbpf ${m(a)}`);
         for (const side of [a, b]) {

@@ -34,6 +34,8 @@ interface Ring {
   readonly record: EventRecord;
   /** How far this reader has consumed, and the last producer position it read. */
   position: number;
+  /** The consumer position last written to the consumer page. */
+  published: number;
   producer: number;
   discarded: number;
   delivered: number;
@@ -103,11 +105,13 @@ export class RingBufferReader implements Disposable, AsyncIterable<EventRecord> 
       headerWords: new Uint32Array(dataPages.buffer, page, (2 * size) / 4),
       record,
       position: 0,
+      published: 0,
       producer: 0,
       discarded: 0,
       delivered: 0,
     };
     ring.position = readPosition(ring.consumerWords, 0);
+    ring.published = ring.position;
     ring.producer = ring.position;
     this.#rings.push(ring);
     try {
@@ -213,29 +217,36 @@ export class RingBufferReader implements Disposable, AsyncIterable<EventRecord> 
 
   /**
    * -(count + 1) when the callback asked to stop, else the count. The hot loop of the reader: #peek
-   * and #advance inlined, the producer position read once per batch, the consumer's written per record
-   * (so the producer gets the room back at once, as libbpf does).
+   * and #advance inlined, the producer position read once per catch-up. The consumer position is
+   * published once per catch-up too, not per record: the producer reads it on every reservation, and a
+   * line the reader keeps writing would bounce between the two CPUs' caches.
    */
   #consumeRing(ring: Ring, callback: EventCallback): number {
     let count = 0;
     let position = ring.position;
     let producer = ring.producer;
     const { headerWords, consumerWords, record, mask } = ring;
-    for (;;) {
-      if (position >= producer) {
-        producer = ring.producer = readPosition(ring.producerWords, 0);
-        if (position >= producer) return count;
-      }
-      const offset = (position >>> 0) & mask;
-      const header = headerWords[offset >>> 2]!;
-      if (header & RingHeader.BUSY_BIT) return count;
-      const length = header & RingHeader.LENGTH_MASK;
-      const total = (length + RingHeader.SIZE + 7) & ~7;
-      if (total > ring.size) throw new EventRingError(`ring buffer ${ring.name} holds a ${length}-byte record in a ${ring.size}-byte ring`, offset);
-      position += total;
-      if (header & RingHeader.DISCARD_BIT) {
-        ring.discarded++;
-      } else {
+    try {
+      for (;;) {
+        if (position >= producer) {
+          if (position !== ring.published) {
+            writePosition(consumerWords, 0, position);
+            ring.published = position;
+          }
+          producer = ring.producer = readPosition(ring.producerWords, 0);
+          if (position >= producer) return count;
+        }
+        const offset = (position >>> 0) & mask;
+        const header = headerWords[offset >>> 2]!;
+        if (header & RingHeader.BUSY_BIT) return count;
+        const length = header & RingHeader.LENGTH_MASK;
+        const total = (length + RingHeader.SIZE + 7) & ~7;
+        if (total > ring.size) throw new EventRingError(`ring buffer ${ring.name} holds a ${length}-byte record in a ${ring.size}-byte ring`, offset);
+        if (header & RingHeader.DISCARD_BIT) {
+          ring.discarded++;
+          ring.position = position += total;
+          continue;
+        }
         record.offset = offset + RingHeader.SIZE;
         record.length = length;
         count++;
@@ -243,14 +254,14 @@ export class RingBufferReader implements Disposable, AsyncIterable<EventRecord> 
         const more = callback(record);
         if (this.#closed) return -count - 1;
         ring.delivered++;
-        if (more === false) {
-          ring.position = position;
-          writePosition(consumerWords, 0, position);
-          return -count - 1;
-        }
+        ring.position = position += total;
+        if (more === false) return -count - 1;
       }
-      ring.position = position;
-      writePosition(consumerWords, 0, position);
+    } finally {
+      if (!this.#closed && ring.position !== ring.published) {
+        writePosition(consumerWords, 0, ring.position);
+        ring.published = ring.position;
+      }
     }
   }
 
@@ -285,6 +296,7 @@ export class RingBufferReader implements Disposable, AsyncIterable<EventRecord> 
     ring.position += total;
     if (delivered) ring.delivered++;
     writePosition(ring.consumerWords, 0, ring.position);
+    ring.published = ring.position;
   }
 
   #checkOpen(): void {
