@@ -17,3 +17,5 @@ export { lintObject, type LintFinding } from './object/lint.js';
 export { CoreError } from './object/core/index.js';
 export { ExternError } from './object/externs.js';
 export * as inspect from './inspect/index.js';
+export * as events from './events/index.js';
+export { RingBufferReader, PerfBufferReader, UserRingBufferProducer, EventRecord } from './events/index.js';
