@@ -58,6 +58,8 @@ const PERF = 'include/uapi/linux/perf_event.h';
 export const ENUMS: readonly EnumSpec[] = [
   { exportName: 'BpfCommand', comment: '`enum bpf_cmd`.', source: { name: 'bpf_cmd' }, prefixes: ['BPF_'] },
   { exportName: 'MapTypeId', comment: '`enum bpf_map_type`.', source: { name: 'bpf_map_type' }, prefixes: ['BPF_MAP_TYPE_'] },
+  { exportName: 'RingbufHeader', comment: 'The BPF ring buffer record header: the anonymous enum holding BPF_RINGBUF_BUSY_BIT, DISCARD_BIT, HDR_SZ.', source: { containing: 'BPF_RINGBUF_BUSY_BIT' }, prefixes: ['BPF_RINGBUF_'] },
+  { exportName: 'PerfRecordType', comment: `\`enum perf_event_type\`: the records of a perf ring (${PERF}).`, source: { name: 'perf_event_type' }, prefixes: ['PERF_RECORD_'] },
   { exportName: 'ProgramTypeId', comment: '`enum bpf_prog_type`.', source: { name: 'bpf_prog_type' }, prefixes: ['BPF_PROG_TYPE_'] },
   { exportName: 'AttachTypeId', comment: '`enum bpf_attach_type`.', source: { name: 'bpf_attach_type' }, prefixes: ['BPF_'] },
   { exportName: 'LinkTypeId', comment: '`enum bpf_link_type`.', source: { name: 'bpf_link_type' }, prefixes: ['BPF_LINK_TYPE_'] },
@@ -218,6 +220,16 @@ export const LAYOUTS: readonly LayoutSpec[] = [
     members: ['type', 'size', 'config', 'sample_period', 'sample_freq', 'sample_type', 'read_format', ['flags', 'disabled'],
       'wakeup_events', 'wakeup_watermark', 'bp_type', 'config1', 'config2'],
     sizeKey: 'total', size: { kind: 'through', member: 'config3' },
+  },
+  {
+    exportName: 'PerfMmapPageLayout', comment: `\`struct perf_event_mmap_page\` (${PERF}): the perf ring's control page; the reader publishes data_tail.`,
+    type: { kind: 'struct', name: 'perf_event_mmap_page' }, scope: { kind: 'whole' },
+    members: ['data_head', 'data_tail', 'data_offset', 'data_size'], sizeKey: 'size', size: { kind: 'sizeof' },
+  },
+  {
+    exportName: 'PerfEventHeaderLayout', comment: `\`struct perf_event_header\` (${PERF}): the head of every record in a perf ring.`,
+    type: { kind: 'struct', name: 'perf_event_header' }, scope: { kind: 'whole' },
+    members: ['type', 'misc', 'size'], sizeKey: 'total', size: { kind: 'sizeof' },
   },
 ];
 

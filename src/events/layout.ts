@@ -1,29 +1,25 @@
 /**
- * Kernel facts the event readers depend on: the BPF ring buffer's record header and mmap layout
- * (include/uapi/linux/bpf.h, kernel/bpf/ringbuf.c) and the perf ring's control page and record
- * headers (include/uapi/linux/perf_event.h). They are #defines and anonymous enums that the generated
- * ABI file does not carry yet; each value names its source.
+ * Kernel facts the event readers depend on, in the readers' terms: the BPF ring buffer's record header
+ * and the perf ring's control page and record headers, all from the generated ABI; and the page size
+ * both rings' mmap layout counts in.
  */
 import { readFileSync } from 'node:fs';
+import { abi } from '../sys/index.js';
 
-/** BPF_RINGBUF_BUSY_BIT, BPF_RINGBUF_DISCARD_BIT, BPF_RINGBUF_HDR_SZ (include/uapi/linux/bpf.h). */
+/** The ring buffer record header (generated from kernel BTF), and the length mask under its two flag bits. */
 export const RingHeader = {
-  BUSY_BIT: 0x8000_0000,
-  DISCARD_BIT: 0x4000_0000,
-  SIZE: 8,
-  /** The length field is the header's low 32 bits minus the two flag bits. */
-  LENGTH_MASK: 0x3fff_ffff,
+  BUSY_BIT: abi.RingbufHeader.BUSY_BIT,
+  DISCARD_BIT: abi.RingbufHeader.DISCARD_BIT,
+  SIZE: abi.RingbufHeader.HDR_SZ,
+  LENGTH_MASK: ~(abi.RingbufHeader.BUSY_BIT | abi.RingbufHeader.DISCARD_BIT) >>> 0,
 } as const;
 
-/**
- * `struct perf_event_mmap_page` (include/uapi/linux/perf_event.h): where the kernel publishes the
- * ring's head and where the reader writes its tail; the data area follows the control page.
- */
-export const PerfMmapPage = { data_head: 1024, data_tail: 1032, data_offset: 1040, data_size: 1048 } as const;
+/** `struct perf_event_mmap_page`: where the kernel publishes the ring's head and the reader writes its tail. */
+export const PerfMmapPage = abi.PerfMmapPageLayout;
 
 /** `struct perf_event_header` (type u32, misc u16, size u16) and the records the readers handle. */
-export const PerfRecordHeader = { type: 0, misc: 4, size: 6, SIZE: 8 } as const;
-export const PerfRecordType = { LOST: 2, SAMPLE: 9 } as const;
+export const PerfRecordHeader = { type: abi.PerfEventHeaderLayout.type, misc: abi.PerfEventHeaderLayout.misc, size: abi.PerfEventHeaderLayout.size, SIZE: abi.PerfEventHeaderLayout.total } as const;
+export const PerfRecordType = { LOST: abi.PerfRecordType.LOST, SAMPLE: abi.PerfRecordType.SAMPLE } as const;
 
 /** AT_PAGESZ of the auxiliary vector (include/uapi/linux/auxvec.h). */
 const AT_PAGESZ = 6;

@@ -93,6 +93,39 @@ export const MapTypeId = {
   ARENA: 33,
 } as const;
 
+/** The BPF ring buffer record header: the anonymous enum holding BPF_RINGBUF_BUSY_BIT, DISCARD_BIT, HDR_SZ. */
+export const RingbufHeader = {
+  BUSY_BIT: 2147483648,
+  DISCARD_BIT: 1073741824,
+  HDR_SZ: 8,
+} as const;
+
+/** `enum perf_event_type`: the records of a perf ring (include/uapi/linux/perf_event.h). */
+export const PerfRecordType = {
+  MMAP: 1,
+  LOST: 2,
+  COMM: 3,
+  EXIT: 4,
+  THROTTLE: 5,
+  UNTHROTTLE: 6,
+  FORK: 7,
+  READ: 8,
+  SAMPLE: 9,
+  MMAP2: 10,
+  AUX: 11,
+  ITRACE_START: 12,
+  LOST_SAMPLES: 13,
+  SWITCH: 14,
+  SWITCH_CPU_WIDE: 15,
+  NAMESPACES: 16,
+  KSYMBOL: 17,
+  BPF_EVENT: 18,
+  CGROUP: 19,
+  TEXT_POKE: 20,
+  AUX_OUTPUT_HW_ID: 21,
+  MAX: 22,
+} as const;
+
 /** `enum bpf_prog_type`. */
 export const ProgramTypeId = {
   UNSPEC: 0,
@@ -471,6 +504,16 @@ export const LinkInfoLayout = {
 export const PerfEventAttrLayout = {
   type: 0, size: 4, config: 8, sample_period: 16, sample_freq: 16, sample_type: 24, read_format: 32, flags: 40,
   wakeup_events: 48, wakeup_watermark: 48, bp_type: 52, config1: 56, config2: 64, total: 136,
+} as const;
+
+/** `struct perf_event_mmap_page` (include/uapi/linux/perf_event.h): the perf ring's control page; the reader publishes data_tail. */
+export const PerfMmapPageLayout = {
+  data_head: 1024, data_tail: 1032, data_offset: 1040, data_size: 1048, size: 1088,
+} as const;
+
+/** `struct perf_event_header` (include/uapi/linux/perf_event.h): the head of every record in a perf ring. */
+export const PerfEventHeaderLayout = {
+  type: 0, misc: 4, size: 6, total: 8,
 } as const;
 
 /** `perf_event_attr` bitfields after read_format, as bits of the u64 at PerfEventAttrLayout.flags (include/uapi/linux/perf_event.h). */
