@@ -139,9 +139,7 @@ export async function progPin(args: readonly string[], output: OutputOptions): P
 
 export async function progTracelog(output: OutputOptions): Promise<void> {
   const { followTraceLog } = await import('../inspect/program-tracelog.js');
-  const stop = new AbortController();
-  process.once('SIGINT', () => stop.abort());
-  process.once('SIGTERM', () => stop.abort());
-  await followTraceLog((line) => print(output.json ? `${toJson(line, false)}\n` : `${line}\n`), stop.signal);
-  process.exit(0); // a read blocked in the trace pipe would otherwise hold the process open
+  // Ctrl-C keeps its default action and ends the process, as it ends bpftool: a read blocked in the
+  // trace pipe sits in libuv's thread pool, where no JavaScript handler can cancel it.
+  await followTraceLog((line) => print(output.json ? `${toJson(line, false)}\n` : `${line}\n`));
 }

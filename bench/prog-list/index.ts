@@ -1,0 +1,108 @@
+/**
+ * prog-list: listing the kernel's programs with 200 of our own loaded. tsbpf in process —
+ * `listPrograms()` (owners included) plus bpftool-format text — against `bpftool prog list` as a whole
+ * process (Debian's bpftool 7.1, which prints to /dev/null here), alternating which goes first, several
+ * rounds, medians. Goal (issue 5): ≤ 1.0×. Reported beside it: tsbpf's whole process
+ * (`node dist/src/cli/main.js prog list`, or this build's main.js), which pays Node's start-up.
+ *
+ * The 200 programs are one small socket filter loaded 200 times, named `bench_prog_list`, closed at the
+ * end; the leak check looks for that name.
+ *
+ *   npm run bench -- prog-list [--programs 200] [--rounds 9] [--no-pin]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProgramBuilder, R0 } from '../../src/asm/builder.js';
+import { formatProgramText } from '../../src/inspect/program-text.js';
+import { listPrograms } from '../../src/inspect/programs.js';
+import { Program } from '../../src/programs/program.js';
+import { ProgramType } from '../../src/programs/program-types.js';
+import { type Benchmark, intOption, median, nowNs, pinToOneCpu, statusFor } from '../harness.js';
+
+const GOAL = 1.0;
+const NAME = 'bench_prog_list';
+
+function inProcess(): { ns: number; programs: number } {
+  const start = nowNs();
+  const text = listPrograms().map(formatProgramText).join('');
+  const ns = Number(nowNs() - start);
+  return { ns, programs: text.split('\n').filter((line) => /^\d+: /.test(line)).length };
+}
+
+function bpftoolProcess(): number {
+  const start = nowNs();
+  execFileSync('bpftool', ['prog', 'list'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return Number(nowNs() - start);
+}
+
+function tsbpfProcess(cli: string): number {
+  const start = nowNs();
+  const result = spawnSync(process.execPath, [cli, 'prog', 'list'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error(`prog-list: ${cli} prog list exited ${result.status}`);
+  return Number(nowNs() - start);
+}
+
+function ourProgramCount(): number {
+  const listing = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'list'], { encoding: 'utf8', maxBuffer: 64 << 20 })) as { name?: string }[];
+  return listing.filter((entry) => entry.name === NAME).length;
+}
+
+const benchmark: Benchmark = {
+  description: 'listPrograms() + bpftool text in process vs the bpftool prog list process, 200 programs loaded',
+  async run(argv) {
+    const count = intOption(argv, 'programs', 200);
+    const rounds = intOption(argv, 'rounds', 9);
+    console.log(pinToOneCpu(argv));
+    const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+    const code = new ProgramBuilder().mov(R0, 0).exit().assemble();
+    const programs: Program[] = [];
+    let status: number;
+    let ratioLine = 'prog-list ratio=NaN';
+    try {
+      for (let i = 0; i < count; i++) programs.push(Program.load({ type: ProgramType.SocketFilter, instructions: code.instructions, name: NAME }));
+      const ours: number[] = [];
+      const theirs: number[] = [];
+      const whole: number[] = [];
+      let listed = 0;
+      for (let round = 0; round <= rounds; round++) {
+        let o: { ns: number; programs: number };
+        let t: number;
+        if (round % 2 === 0) {
+          o = inProcess();
+          t = bpftoolProcess();
+        } else {
+          t = bpftoolProcess();
+          o = inProcess();
+        }
+        const w = tsbpfProcess(cli);
+        listed = o.programs;
+        console.log(`${round === 0 ? 'warm-up ' : `round ${round}`.padEnd(8)} tsbpf in process ${(o.ns / 1e6).toFixed(2)} ms  bpftool ${(t / 1e6).toFixed(2)} ms  tsbpf process ${(w / 1e6).toFixed(2)} ms  (${o.programs} programs)`);
+        if (round === 0) continue;
+        ours.push(o.ns);
+        theirs.push(t);
+        whole.push(w);
+      }
+      if (listed < count) throw new Error(`prog-list: listed ${listed} programs, loaded ${count}`);
+      const ms = (ns: number) => (ns / 1e6).toFixed(2);
+      const ratio = median(ours) / median(theirs);
+      console.log('');
+      console.log(`prog list (${listed} programs)   bpftool process ${ms(median(theirs))} ms   tsbpf in process ${ms(median(ours))} ms   ratio ${ratio.toFixed(3)} (goal ≤ ${GOAL.toFixed(1)})`);
+      console.log(`tsbpf whole process (node main.js prog list; reported)   ${ms(median(whole))} ms   ratio ${(median(whole) / median(theirs)).toFixed(3)}`);
+      status = statusFor(ratio <= GOAL);
+      ratioLine = `prog-list ratio=${ratio.toFixed(2)}`;
+    } finally {
+      for (const program of programs) program.close();
+    }
+    for (let tries = 0; tries < 60 && ourProgramCount() > 0; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    const left = ourProgramCount();
+    if (left > 0) {
+      console.log(`LEAK: ${left} ${NAME} programs left in the kernel`);
+      status = 1;
+    }
+    console.log(ratioLine);
+    return status;
+  },
+};
+
+export default benchmark;
