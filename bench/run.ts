@@ -17,6 +17,7 @@ const registry: Record<string, () => Promise<{ default: Benchmark }>> = {
   'map-ops': () => import('./map-ops/index.js'),
   'btf-parse': () => import('./btf-parse/index.js'),
   'load': () => import('./load/index.js'),
+  'prog-list': () => import('./prog-list/index.js'),
   'ringbuf': () => import('./ringbuf/index.js'),
   'perfbuf': () => import('./perfbuf/index.js'),
   'btf-dump-c': () => import('./btf-dump-c/index.js'),

