@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Feature: kprobe.multi and uprobe.multi programs recording each hit's attach cookie (which function
- * fired) for one process. libbpf 1.1 via bpftool prog loadall: loads (attach needs kprobes for the
- * kprobe one; uprobe.multi links need 6.6+).
+ * fired) for one process. libbpf 1.1 via bpftool prog loadall: refused (it predates SEC("uprobe.multi"));
+ * attaching needs kprobes for the kprobe one and 6.6+ for uprobe.multi links.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -23,6 +23,7 @@ const DEPARTURES: Readonly<Record<string, string>> = {
   'lint_legacy_maps.bpf.o': 'libbpf 1.x refuses legacy `maps` sections; tsbpf accepts them (obj lint warns)',
   'prog_netfilter.bpf.o': 'SEC("netfilter") came in libbpf 1.2; libbpf 1.1 does not know it',
   'link_netfilter.bpf.o': 'SEC("netfilter") came in libbpf 1.2; libbpf 1.1 does not know it',
+  'link_multi.bpf.o': 'SEC("uprobe.multi") came in libbpf 1.3; libbpf 1.1 does not know it',
   'prog_tcx.bpf.o': 'SEC("tcx/...") came in libbpf 1.3; libbpf 1.1 does not know it',
 };
 
