@@ -32,6 +32,18 @@ export function registerProg(program: Command, context: CliContext): void {
       await progLoad(object, path, rest, { all: true, debug: options.debug });
     })());
 
+  prog
+    .command('run')
+    .description('load an object, attach what its SEC names place (--attach), and print the events of its ring/perf buffers, decoded from BTF, until Ctrl-C')
+    .argument('<object>', 'the BPF object file')
+    .option('--attach', 'attach every program whose SEC name says where')
+    .option('--event <type>', 'the C type of the events (default: struct event, when the object has one)')
+    .option('-d, --duration <seconds>', 'stop after this many seconds', Number)
+    .action((object: string, flags: { attach?: boolean; event?: string; duration?: number }) => context.run('prog run', async (options) => {
+      const { progRun } = await import('./prog-run.js');
+      await progRun(object, { attach: Boolean(flags.attach), json: options.json, ...(flags.event ? { event: flags.event } : {}), ...(flags.duration !== undefined ? { duration: flags.duration } : {}) });
+    })());
+
   const selectorHelp = 'PROG := id PROG_ID | pinned FILE | tag PROG_TAG | name PROG_NAME';
   for (const verb of ['show', 'list']) {
     prog
