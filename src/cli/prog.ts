@@ -32,6 +32,16 @@ export function registerProg(program: Command, context: CliContext): void {
       await progLoad(object, path, rest, { all: true, debug: options.debug });
     })());
 
+  for (const verb of ['attach', 'detach'] as const) {
+    prog
+      .command(verb)
+      .description(`${verb} a program without a BPF link, as bpftool prog ${verb}: PROG ATTACH_TYPE [MAP] (sk_msg_verdict, sk_skb_verdict, sk_skb_stream_verdict, sk_skb_stream_parser with a sockmap/sockhash MAP; flow_dissector on this netns)`)
+      .argument('<words...>', 'PROG ATTACH_TYPE [MAP]; PROG := id N | pinned FILE | tag T | name N; MAP := id N | pinned FILE | name N')
+      .action((words: string[]) => context.run(`prog ${verb}`, async () => {
+        const { progAttachCommand } = await import('./prog-attach.js');
+        progAttachCommand(words, verb === 'detach');
+      })());
+  }
   prog
     .command('run')
     .description('load an object, attach what its SEC names place (--attach), and print the events of its ring/perf buffers, decoded from BTF, until Ctrl-C')
