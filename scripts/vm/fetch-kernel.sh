@@ -49,11 +49,14 @@ if [ ! -f "$tree/.extracted" ]; then
   deb=$(ls "$dir/download/${image}"_*.deb 2>/dev/null | head -n 1 || true)
   if [ -z "$deb" ]; then
     echo "fetch-kernel: apt-get download $image" >&2
-    (cd "$dir/download" && apt-get download "$image" >/dev/null)
+    (cd "$dir/download" && apt-get download -q "$image" >/dev/null 2>apt-download.log) || { cat "$dir/download/apt-download.log" >&2; exit 1; }
     deb=$(ls "$dir/download/${image}"_*.deb | head -n 1)
   fi
   rm -rf "$tree"
   dpkg-deb -x "$deb" "$tree"
+  # modules.dep, which the package's postinst would make, so modprobe works in the guest; -b keeps
+  # depmod inside the tree
+  depmod -b "$tree" "$(ls "$tree/lib/modules" | head -n 1)"
   touch "$tree/.extracted"
 fi
 echo "$tree"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Stage 2 of the guest: runs chrooted in the host's root (under the guest's overlay) as root, with the
 # host's node and the built project. Reads RESULTS/job.env (written by scripts/vm/run.sh): REPO, the
-# test FILES, NODE_TEST_ARGS. Streams the spec reporter to the console and writes RESULTS/tests.jsonl
+# test FILES, NODE_TEST_ARGS, MODULES (to load first). Streams the spec reporter to the console and writes RESULTS/tests.jsonl
 # (scripts/vm/summary-reporter.mjs), RESULTS/guest.json (kernel, timings), RESULTS/dmesg.log and
 # RESULTS/exit-code.
 results=${1:?usage: guest-run.sh RESULTS}
@@ -11,6 +11,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 export TSBPF_GUEST=1
 cd "$REPO" || { echo 2 > "$results/exit-code"; exit 2; }
 ip link set lo up 2>/dev/null || true
+# modules the kernel's entry asks for (their BTF joins the CO-RE candidates, as on a real system)
+for module in $MODULES; do modprobe "$module" || echo "tsbpf-vm: modprobe $module failed"; done
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 started=$(uptime_s)
 echo "tsbpf-vm: guest $(uname -r) up in ${started} s; running ${#FILES[@]} test files"

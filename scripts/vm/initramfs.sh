@@ -25,7 +25,11 @@ mkdir -p "$staging"/{bin,dev,proc,sys,host,rw,root,modules,etc}
 cp "$busybox" "$staging/bin/busybox"
 ln -s busybox "$staging/bin/sh"
 cp "$here/init" "$staging/init"
-chmod +x "$staging/init"
+# The kernel runs /sbin/modprobe in PID 1's root (this initramfs) to load a module on demand (veth,
+# a qdisc...): hand it to the host's modprobe in the guest's root, where lib/modules is.
+mkdir -p "$staging/sbin"
+printf '#!/bin/sh\nexec /bin/chroot /root /sbin/modprobe "$@"\n' > "$staging/sbin/modprobe"
+chmod +x "$staging/init" "$staging/sbin/modprobe"
 : > "$staging/etc/modules.order"
 for module in "${modules[@]}"; do
   # built into this kernel: nothing to load

@@ -29,9 +29,9 @@ while (($#)); do
   esac
 done
 
-# qemu, busybox-static and cpio from Debian, installed only when missing
+# qemu, busybox-static, cpio and kmod (depmod/modprobe for the guest) from Debian, installed only when missing
 missing=()
-for package in qemu-system-x86 busybox-static cpio; do
+for package in qemu-system-x86 busybox-static cpio kmod; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
 if ((${#missing[@]})); then
@@ -64,6 +64,13 @@ fi
 if ((${#kernels[@]} == 0)); then
   mapfile -t kernels < <(node -e 'for (const k of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).kernels) console.log(k.name)' "$repo/vm/kernels.json")
 fi
+# One field of a kernel's entry (a list joined by spaces), or empty.
+field() {
+  node -e '
+    const [file, name, key] = process.argv.slice(1);
+    const value = JSON.parse(require("fs").readFileSync(file, "utf8")).kernels.find((k) => k.name === name)?.[key];
+    process.stdout.write(Array.isArray(value) ? value.join(" ") : String(value ?? ""));' "$repo/vm/kernels.json" "$1" "$2"
+}
 
 results_root=${TSBPF_VM_RESULTS:-/var/tmp/tsbpf-vm}
 overall=0
@@ -76,15 +83,17 @@ for kernel in "${kernels[@]}"; do
   ls -d "$results_root/$kernel"-2* 2>/dev/null | head -n -5 | xargs -r rm -rf
   bash "$here/initramfs.sh" "$tree" "$results/initramfs.cpio.gz"
   cp "$here/guest-run.sh" "$here/summary-reporter.mjs" "$results/"
-  # The guest runs a snapshot of the build (dist, corpus with its objects, package.json; a few MB), so
-  # a rebuild on the host during the run (others at work, a corpus rebuild) cannot change it mid-suite.
-  mkdir -p "$results/repo"
-  cp -a package.json dist corpus "$results/repo/"
-  ln -s "$repo/node_modules" "$results/repo/node_modules"
+  # The guest runs a snapshot of the build (package.json, dist, corpus with its objects, src, scripts;
+  # a few MB) mounted over the repository's own path, so a rebuild on the host during the run (others
+  # at work, a corpus rebuild) cannot change it mid-suite, and paths compiled into the objects still
+  # hold. node_modules is the host's, mounted on the empty folder.
+  mkdir -p "$results/repo/node_modules"
+  cp -a package.json dist corpus src scripts "$results/repo/"
   {
-    printf 'REPO=%q\n' "$results/repo"
+    printf 'REPO=%q\n' "$repo"
     printf 'NODE_TEST_ARGS=%q\n' "${TSBPF_VM_NODE_TEST_ARGS:-}"
-    printf 'FILES=('; for file in "${files[@]}"; do printf ' %q' "$results/repo/${file#"$repo"/}"; done; printf ' )\n'
+    printf 'MODULES=%q\n' "$(field "$kernel" modules)"
+    printf 'FILES=('; printf ' %q' "${files[@]}"; printf ' )\n'
   } > "$results/job.env"
 
   echo "vm: booting $kernel ($(basename "$vmlinuz")), ${#files[@]} test files, limit ${timeout} s, load $(cut -d' ' -f1-3 /proc/loadavg); results in $results"
@@ -94,7 +103,7 @@ for kernel in "${kernels[@]}"; do
     -accel tcg -cpu max -smp 2 -m 4G \
     -nodefaults -no-reboot -display none -serial stdio \
     -kernel "$vmlinuz" -initrd "$results/initramfs.cpio.gz" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1 tsbpf.results=$results tsbpf.tree=$tree" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 tsbpf.results=$results tsbpf.tree=$tree tsbpf.repo=$repo" \
     -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$results,mount_tag=results,security_model=none" \
     < /dev/null 2>&1 | tee "$results/console.log"

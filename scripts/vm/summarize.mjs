@@ -55,7 +55,7 @@ const summary = {
 };
 writeFileSync(join(results, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`);
 
-const where = (test) => (test.file ? ` (${relative(join(results, 'repo'), test.file)})` : '');
+const where = (test) => (test.file ? ` (${relative(process.cwd(), test.file)})` : '');
 console.log(`\nvm ${kernel} (${guest.kernel ?? '?'}): boot ${guest.bootSeconds ?? '?'} s, suite ${guest.suiteSeconds ?? '?'} s, ${hostSeconds} s on the host in all; results in ${results}`);
 if (skipped.length) {
   console.log(`skipped in the guest (${skipped.length}):`);
