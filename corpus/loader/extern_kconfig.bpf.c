@@ -14,9 +14,10 @@ extern char CONFIG_NET __kconfig;
 extern unsigned char CONFIG_HZ __kconfig;
 extern signed char CONFIG_LOG_BUF_SHIFT __kconfig;
 extern short CONFIG_NR_CPUS __kconfig;
-extern unsigned short CONFIG_DEFAULT_MMAP_MIN_ADDR __kconfig;
+extern unsigned short CONFIG_LOG_CPU_MAX_BUF_SHIFT __kconfig;
+extern unsigned int CONFIG_DEFAULT_MMAP_MIN_ADDR __kconfig;
 extern int CONFIG_INIT_ENV_ARG_LIMIT __kconfig;
-extern unsigned int CONFIG_PAGE_SHIFT __kconfig;
+extern unsigned int CONFIG_PAGE_SHIFT __kconfig __weak; /* 6.7+ */
 extern long long CONFIG_PHYSICAL_START __kconfig;
 extern unsigned long long CONFIG_ILLEGAL_POINTER_VALUE __kconfig;
 extern char CONFIG_LOCALVERSION[16] __kconfig;
@@ -54,6 +55,7 @@ int kconfig_values(struct __sk_buff *skb)
   observed[15] = LINUX_HAS_BPF_COOKIE;
   observed[16] = LINUX_HAS_SYSCALL_WRAPPER;
   observed[17] = LINUX_TSBPF_UNKNOWN;
+  observed[18] = CONFIG_LOG_CPU_MAX_BUF_SHIFT;
   __builtin_memcpy(strings, CONFIG_LOCALVERSION, 16);
   __builtin_memcpy(strings + 16, CONFIG_DEFAULT_HOSTNAME, 4);
   __builtin_memcpy(strings + 20, CONFIG_DEFAULT_INIT, 8);

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { Program } from '../programs/program.js';
 import { abi, bpf, FileDescriptor } from '../sys/index.js';
 import { interfaceIndex } from './interfaces.js';
+import { createLinkOrExplain } from './link-support.js';
 import { Link } from './link.js';
 
 /** XDP_FLAGS_* of the xdp link (include/uapi/linux/if_link.h): which mode to run in. */
@@ -22,7 +23,7 @@ export function attachXdp(program: Program, iface: string | number, options: { f
 export function attachTcx(program: Program, iface: string | number, direction: 'ingress' | 'egress'): Link {
   const index = interfaceIndex(iface);
   const attachType = direction === 'ingress' ? abi.AttachTypeId.TCX_INGRESS : abi.AttachTypeId.TCX_EGRESS;
-  const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: index, attachType, tcx: {} });
+  const fd = createLinkOrExplain({ feature: 'tcx links', since: '6.6' }, () => bpf.linkCreate({ programFd: program.fd.value, targetFd: index, attachType, tcx: {} }));
   return new Link(new FileDescriptor(fd, `tcx ${direction} link on ${iface}`), `tcx ${direction} ${iface}`);
 }
 
@@ -42,6 +43,6 @@ export function attachNetns(program: Program, attachType: number, netnsPath = '/
 
 /** A netfilter hook (6.4+): protocol family (NFPROTO_IPV4 2, IPV6 10), hook number, priority. */
 export function attachNetfilter(program: Program, options: { protocolFamily: number; hook: number; priority: number; flags?: number }): Link {
-  const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: 0, attachType: abi.AttachTypeId.NETFILTER, netfilter: options });
+  const fd = createLinkOrExplain({ feature: 'netfilter links', since: '6.4' }, () => bpf.linkCreate({ programFd: program.fd.value, targetFd: 0, attachType: abi.AttachTypeId.NETFILTER, netfilter: options }));
   return new Link(new FileDescriptor(fd, 'netfilter link'), `netfilter pf ${options.protocolFamily} hook ${options.hook}`);
 }

@@ -13,6 +13,7 @@ import { BtfObject } from '../info/btf-object.js';
 import type { LineInfo } from '../btf/ext-records.js';
 import { BpfError, Errno, NotSupportedError, TsbpfError, VerifierError } from '../errors.js';
 import { haveAttachType } from '../features/attach-types.js';
+import { haveProgramType } from '../features/program-types.js';
 import { AttachType } from '../programs/attach-types.js';
 import { haveHelper } from '../features/helpers.js';
 import type { BpfMap } from '../maps/map.js';
@@ -287,6 +288,12 @@ const TRAMPOLINE_ATTACH_TYPES: ReadonlySet<number> = new Set([AttachType.TraceFe
 
 /** An EPERM without a log from a hook this kernel lacks becomes a NotSupportedError with the probe's reason. */
 function explainRefusal(error: unknown, program: ObjectProgramSpec): unknown {
+  if (error instanceof BpfError && error.errno === Errno.EINVAL) {
+    // a program type this kernel does not know (netfilter before 6.4) is refused with EINVAL and no log
+    const typeProbe = haveProgramType(program.programType as ProgramType);
+    if (!typeProbe.supported) return new NotSupportedError(`program '${program.name}' (SEC("${program.section}"))`, typeProbe.reason, 'use a kernel that has this program type');
+    return error;
+  }
   if (!(error instanceof BpfError) || error.errno !== Errno.EPERM) return error;
   if (!TRAMPOLINE_ATTACH_TYPES.has(program.expectedAttachType) && program.programType !== ProgramType.Extension) return error;
   const probe = haveAttachType(program.programType as ProgramType, program.expectedAttachType as AttachType);
