@@ -67,7 +67,7 @@ test('a log larger than the kernel maximum is reported truncated', () => {
   assert.equal(kernel.calls.at(-1)?.logSize, MAX_LOG_SIZE);
 });
 
-test('on this kernel (6.4+), log_true_size sizes the second buffer in one step', () => {
+test('on a 6.4+ kernel, log_true_size sizes the second buffer in one step', (t) => {
   const body: Instruction[] = [];
   for (let i = 0; i < 3000; i++) body.push(mov64Imm(Register.R0, i));
   const instructions = encodeInstructions([...body, exit()]);
@@ -76,12 +76,19 @@ test('on this kernel (6.4+), log_true_size sizes the second buffer in one step',
   const license = new NativeMemory(4);
   license.bytes.set(new TextEncoder().encode('GPL\0'));
   const sizes: number[] = [];
+  const trueSizes: number[] = [];
   try {
     const outcome = loadWithLog({ type: 1, instructions: memory, instructionCount: instructions.length / 8, license }, { programName: 'p', logLevel: 2, logSize: 4096 }, (a) => {
       sizes.push(a.log?.length ?? 0);
-      return bpf.progLoad(a);
+      const result = bpf.progLoad(a);
+      trueSizes.push(result.logTrueSize);
+      return result;
     });
     closeRawFd(outcome.fd);
+    if (trueSizes.every((size) => size === 0)) {
+      t.skip('this kernel does not report log_true_size (it came in 6.4): the doubling path serves it, tested above');
+      return;
+    }
     assert.equal(sizes.length, 2);
     assert.equal(sizes[0], 4096);
     // log_true_size counts the terminating NUL.
