@@ -7,6 +7,7 @@ import { BpfMap } from './map.js';
 import { defaultSpecFor } from './map-defaults.js';
 import { explainCreateError } from './map-create.js';
 import { ALL_MAP_TYPES, MapType, mapTypeName } from './map-types.js';
+import { haveMapType } from '../features/map-types.js';
 import { possibleCpuCount } from '../sys/index.js';
 import { encodeStorageBtf } from './storage-btf.js';
 
@@ -18,6 +19,8 @@ test('every map type but struct_ops creates with its default spec and bpftool ag
   const before = kernelIds('map');
   for (const type of ALL_MAP_TYPES) {
     if (type === MapType.StructOps) continue;
+    // a type this kernel lacks (cgrp_storage before 6.2) is the feature probe's to report, not a failure here
+    if (!haveMapType(type).supported) continue;
     const spec = defaultSpecFor(type);
     using map = BpfMap.create({ ...spec, name: 'tsbpf_types' });
     const shown = bpftoolJson<BpftoolMap>('map', 'show', 'id', String(map.id));

@@ -203,7 +203,7 @@ export function normalizeXlated(text: string, mapNames: ReadonlyMap<number, stri
     // else the address itself, which differs per load. The pc-relative offset and the callee's own dump stay.
     .replace(/(call pc[+-]\d+)#\S+/g, '$1')
     // kernel pointers the verifier writes into instructions (bpf_timer_set_callback's prog aux) differ per load
-    .replace(/0xffff[0-9a-f]{12}\b/g, '<kernel address>'));
+    .replace(/\b0xff[0-9a-f]{14}\b/g, '<kernel address>'));
 }
 
 type ObjectRef = readonly ['id' | 'pinned', string];
