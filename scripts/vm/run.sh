@@ -29,9 +29,9 @@ while (($#)); do
   esac
 done
 
-# qemu, busybox-static, cpio and kmod (depmod/modprobe for the guest) from Debian, installed only when missing
+# qemu, busybox-static, cpio, kmod (depmod/modprobe for the guest) and file (to check busybox is static) from Debian, installed only when missing
 missing=()
-for package in qemu-system-x86 busybox-static cpio kmod; do
+for package in qemu-system-x86 busybox-static cpio kmod file; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
 if ((${#missing[@]})); then
