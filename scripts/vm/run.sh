@@ -86,9 +86,9 @@ for kernel in "${kernels[@]}"; do
   # The guest runs a snapshot of the build (package.json, dist, corpus with its objects, src, scripts;
   # a few MB) mounted over the repository's own path, so a rebuild on the host during the run (others
   # at work, a corpus rebuild) cannot change it mid-suite, and paths compiled into the objects still
-  # hold. node_modules is the host's, mounted on the empty folder.
-  mkdir -p "$results/repo/node_modules"
-  cp -a package.json dist corpus src scripts "$results/repo/"
+  # hold. node_modules is copied too (the host path may be hidden in the guest, e.g. under /tmp).
+  mkdir -p "$results/repo"
+  cp -a package.json dist corpus src scripts node_modules "$results/repo/"
   {
     printf 'REPO=%q\n' "$repo"
     printf 'NODE_TEST_ARGS=%q\n' "${TSBPF_VM_NODE_TEST_ARGS:-}"
