@@ -3,22 +3,13 @@
  * through tracefs's trace_pipe (a blocking, consuming read). bpftool looks for a mounted tracefs (or
  * debugfs/tracing) and mounts tracefs at /sys/kernel/tracing when there is none; so does this.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { TsbpfError } from '../errors.js';
-import { mount } from '../sys/index.js';
-
-const TRACEFS_MAGIC_MOUNTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+import { ensureTracefs } from '../sys/tracefs.js';
 
 /** The trace_pipe path, mounting tracefs when no tracing directory is mounted. */
 export function tracePipePath(): string {
-  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((line) => line.split(' '));
-  const tracefs = mounts.find((fields) => fields[2] === 'tracefs');
-  if (tracefs?.[1]) return `${tracefs[1]}/trace_pipe`;
-  for (const dir of TRACEFS_MAGIC_MOUNTS) if (existsSync(`${dir}/trace_pipe`)) return `${dir}/trace_pipe`;
-  if (!existsSync(TRACEFS_MAGIC_MOUNTS[0]!)) throw new TsbpfError('no tracefs mount point (/sys/kernel/tracing is missing)', 'mount sysfs, or mount tracefs somewhere yourself');
-  mount('nodev', TRACEFS_MAGIC_MOUNTS[0]!, 'tracefs');
-  return `${TRACEFS_MAGIC_MOUNTS[0]}/trace_pipe`;
+  return `${ensureTracefs()}/trace_pipe`;
 }
 
 /**

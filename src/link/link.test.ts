@@ -12,6 +12,7 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { openObject, loadObject, type BpfObject } from '../loader/index.js';
 import { AttachType } from '../programs/attach-types.js';
+import { cgroup2Root } from '../inspect/cgroups.js';
 import { ProgramType } from '../programs/program-types.js';
 import { ensureBpffs } from '../sys/bpffs.js';
 import { corpus } from '../test-support/corpus.js';
@@ -156,7 +157,7 @@ test('xdp and tcx on a veth: packets from the namespace are counted while attach
 });
 
 test('a cgroup egress link counts a child process\'s packets in a cgroup of the test\'s own', { skip }, async (t) => {
-  const root = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((line) => line.split(' ')).find((fields) => fields[2] === 'cgroup2')?.[1];
+  const root = cgroup2Root();
   if (!root || !existsSync(`${root}/cgroup.procs`)) {
     t.skip('no cgroup v2 hierarchy is mounted');
     return;
