@@ -18,6 +18,7 @@ import { registerLink } from './link.js';
 import { registerNet } from './net.js';
 import { registerCgroup } from './cgroup.js';
 import { registerPerf } from './perf.js';
+import { isToolName, registerTools, runToolCommand } from './tools.js';
 
 export type CommandAction = (options: OutputOptions) => void | Promise<void>;
 
@@ -68,11 +69,13 @@ export function buildProgram(): Command {
   registerCgroup(program, context);
   registerPerf(program, context);
   registerDemo(program, context);
+  registerTools(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run tsbpf --help for usage)');
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (isToolName(argv[0])) return runToolCommand(argv);
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

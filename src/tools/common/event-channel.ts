@@ -1,0 +1,71 @@
+/**
+ * The tools' event channel (src/tools/include/tools.bpf.h): the object declares `events` as a perf event
+ * array; before load, `chooseEventChannel` makes it a ring buffer when the kernel has them (or as asked)
+ * and sets the object's `use_ringbuf` constant to match. `streamEvents` then reads whichever it became
+ * until the run is stopped, reporting a perf buffer's lost records per CPU, and a ring buffer's drops
+ * (records the BPF side found no room for, counted in `events_dropped`) once at the end.
+ */
+import { events, features, InvalidArgumentError, MapType, type BpfObject, type ObjectSpec } from '../../index.js';
+import type { EventRecord } from '../../index.js';
+
+export type EventChannelKind = 'ringbuf' | 'perf';
+
+export interface EventChannelOptions {
+  /** Default 'auto': a ring buffer where the kernel has them. */
+  kind?: EventChannelKind | 'auto';
+  /** Ring buffer size in bytes (a power of two pages). Default 1 MiB. */
+  ringBytes?: number;
+  /** Perf buffer pages per CPU (a power of two). Default 64. */
+  perfPages?: number;
+}
+
+export interface EventChannel {
+  kind: EventChannelKind;
+  perfPages: number;
+}
+
+const DEFAULT_RING_BYTES = 1 << 20;
+const DEFAULT_PERF_PAGES = 64;
+const POLL_MS = 100;
+
+export function chooseEventChannel(spec: ObjectSpec, options: EventChannelOptions = {}): EventChannel {
+  const map = spec.maps.find((candidate) => candidate.fullName === 'events');
+  if (!map) throw new InvalidArgumentError(`object '${spec.name}' has no 'events' map`, 'include tools.bpf.h in its BPF C');
+  const kind = options.kind && options.kind !== 'auto' ? options.kind : features.haveMapType(MapType.RingBuf).supported ? 'ringbuf' : 'perf';
+  if (kind === 'ringbuf') {
+    Object.assign(map, { type: MapType.RingBuf, keySize: 0, valueSize: 0, maxEntries: options.ringBytes ?? DEFAULT_RING_BYTES, btfKeyTypeId: 0, btfValueTypeId: 0 });
+  }
+  spec.variables.use_ringbuf?.set(kind === 'ringbuf');
+  return { kind, perfPages: options.perfPages ?? DEFAULT_PERF_PAGES };
+}
+
+export interface StreamHandlers {
+  onEvent(record: EventRecord): void;
+  /** Perf buffer: records the kernel lost on `cpu`. Ring buffer: `cpu` is -1, at the end, for drops. */
+  onLost(cpu: number, count: number): void;
+  /** After each batch of records (flush output here). */
+  onBatch?(): void;
+}
+
+/** Reads `events` until `signal` aborts, then drains what is left. */
+export async function streamEvents(object: BpfObject, channel: EventChannel, signal: AbortSignal, handlers: StreamHandlers): Promise<void> {
+  const map = object.maps.events;
+  if (!map) throw new InvalidArgumentError(`object '${object.name}' has no 'events' map`, 'include tools.bpf.h in its BPF C');
+  const reader = channel.kind === 'ringbuf'
+    ? events.RingBufferReader.open(map)
+    : new events.PerfBufferReader(map, { pageCount: channel.perfPages, onLost: handlers.onLost });
+  try {
+    while (!signal.aborted) {
+      await reader.poll(POLL_MS, handlers.onEvent);
+      handlers.onBatch?.();
+    }
+    reader.consume(handlers.onEvent);
+    handlers.onBatch?.();
+    if (channel.kind === 'ringbuf') {
+      const dropped = object.variables.events_dropped?.get();
+      if (typeof dropped === 'bigint' && dropped > 0n) handlers.onLost(-1, Number(dropped));
+    }
+  } finally {
+    reader.close();
+  }
+}
