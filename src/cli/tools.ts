@@ -4,20 +4,20 @@
  * commander only lists them in `tsbpf --help`.
  */
 import type { Command } from 'commander';
-import { runTool, TOOLS } from '../tools/index.js';
+import { loadTool, runTool, TOOLS } from '../tools/index.js';
 
 export function isToolName(name: string | undefined): boolean {
   return name !== undefined && Object.hasOwn(TOOLS, name);
 }
 
 export async function runToolCommand(argv: readonly string[]): Promise<number> {
-  const tool = await TOOLS[argv[0]!]!.load();
+  const tool = await loadTool(argv[0]!);
   return runTool(tool, argv.slice(1));
 }
 
 /** Lists the tools in `tsbpf --help` (main() runs them before commander sees the command line). */
 export function registerTools(program: Command): void {
-  for (const [name, entry] of Object.entries(TOOLS)) {
-    program.command(name).description(`${entry.summary} (libbpf-tools' flags; tsbpf ${name} --help)`).allowUnknownOption().helpOption(false).argument('[flags...]');
+  for (const [name, summary] of Object.entries(TOOLS)) {
+    program.command(name).description(`${summary} (libbpf-tools' flags; tsbpf ${name} --help)`).allowUnknownOption().helpOption(false).argument('[flags...]');
   }
 }
