@@ -102,7 +102,8 @@ export function waitInterval(seconds: number | undefined, signal: AbortSignal): 
       signal.removeEventListener('abort', done);
       resolve();
     };
-    const timer = seconds === undefined ? undefined : setTimeout(done, seconds * 1000);
+    // without an interval a timer still has to hold the event loop open until the signal comes
+    const timer = seconds === undefined ? setInterval(() => {}, 1 << 30) : setTimeout(done, seconds * 1000);
     signal.addEventListener('abort', done, { once: true });
   });
 }

@@ -16,6 +16,14 @@ import { openToolObject } from '../common/tool-object.js';
 const HIST_KEY_ALL = 0xffff_ffff;
 
 type Grouping = 'all' | 'process' | 'thread' | 'pidns';
+export type TracepointFlavor = 'tp_btf' | 'raw_tp';
+
+/** `--tracepoints`: tsbpf's own flag choosing the hook flavor (default: tp_btf where it loads). */
+export function parseFlavor(value: string | true | undefined): TracepointFlavor | 'auto' {
+  const flavor = value ?? 'auto';
+  if (flavor !== 'auto' && flavor !== 'tp_btf' && flavor !== 'raw_tp') throw new ToolUsageError(`Invalid tracepoint flavor: ${String(flavor)}`);
+  return flavor;
+}
 
 export interface RunqlatFlags {
   milliseconds: boolean;
@@ -29,6 +37,7 @@ export interface RunqlatFlags {
   count: number | undefined;
   verbose: boolean;
   conflicting: boolean;
+  flavor: TracepointFlavor | 'auto';
 }
 
 interface Hist {
@@ -42,8 +51,8 @@ const KEY_LABEL: Record<Exclude<Grouping, 'all'>, string> = { process: 'pid', th
  * Loads one flavor of each hook: tp_btf where the kernel loads it (typed arguments, no copying), raw_tp
  * otherwise — libbpf-tools' choice, made by the same kind of probe. Returns the flavor chosen.
  */
-export function chooseTracepointFlavor(spec: ObjectSpec): 'tp_btf' | 'raw_tp' {
-  const flavor = features.haveAttachType(ProgramType.Tracing, AttachType.TraceRawTp).supported ? 'tp_btf' : 'raw_tp';
+export function chooseTracepointFlavor(spec: ObjectSpec, asked: TracepointFlavor | 'auto' = 'auto'): TracepointFlavor {
+  const flavor = asked !== 'auto' ? asked : features.haveAttachType(ProgramType.Tracing, AttachType.TraceRawTp).supported ? 'tp_btf' : 'raw_tp';
   const suffix = flavor === 'tp_btf' ? '_btf' : '_raw';
   for (const program of spec.programs) program.autoload = program.name.endsWith(suffix);
   return flavor;
@@ -98,6 +107,7 @@ EXAMPLES:
     { short: 'p', long: 'pid', argument: 'PID', description: 'Trace this PID only' },
     { short: 'c', long: 'cgroup', argument: '/sys/fs/cgroup/unified', description: 'Trace process in cgroup path' },
     { short: 'v', long: 'verbose', description: 'Verbose debug output' },
+    { long: 'tracepoints', argument: 'tp_btf|raw_tp', description: 'Hook flavor (tsbpf; default: tp_btf where the kernel loads it)' },
   ],
   positionals: [
     { name: 'interval', description: 'Seconds between summaries (default: one summary at the end)' },
@@ -116,6 +126,7 @@ EXAMPLES:
       count: positiveInteger(positionals[1], 'count'),
       verbose: flags.has('verbose'),
       conflicting: groupings.length > 1,
+      flavor: parseFlavor(flags.get('tracepoints')),
     };
   },
 
@@ -126,7 +137,7 @@ EXAMPLES:
       return 1;
     }
     const spec = await openToolObject(import.meta.url, 'runqlat');
-    const flavor = chooseTracepointFlavor(spec);
+    const flavor = chooseTracepointFlavor(spec, flags.flavor);
     spec.variables.targ_per_process!.set(flags.grouping === 'process');
     spec.variables.targ_per_thread!.set(flags.grouping === 'thread');
     spec.variables.targ_per_pidns!.set(flags.grouping === 'pidns');
