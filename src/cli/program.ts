@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { ExitCode, exitCodeFor, formatError, UsageError } from './cli-errors.js';
 import type { OutputOptions } from './output.js';
 import { registerDemo } from './demo-command.js';
+import { registerTour } from './tour.js';
 import { registerFeature } from './feature-command.js';
 import { registerBtf } from './btf.js';
 import { registerObj } from './obj.js';
@@ -69,6 +70,7 @@ export function buildProgram(): Command {
   registerCgroup(program, context);
   registerPerf(program, context);
   registerDemo(program, context);
+  registerTour(program, context);
   registerTools(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run tsbpf --help for usage)');
   return program;

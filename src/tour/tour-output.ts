@@ -1,0 +1,46 @@
+/**
+ * How the tour prints: a numbered heading per step, one or two plain sentences saying what the learner
+ * is looking at, then the commands' own output under the `$ tsbpf ...` line that prints the same
+ * thing, byte for byte, so what the tour shows can be run again by hand.
+ */
+export interface TourStepHeading {
+  number: number;
+  total: number;
+  title: string;
+}
+
+const RULE_WIDTH = 78;
+
+/** `== Step 2/7: Load: the bpf syscall and the verifier ====...` */
+export function headingText(heading: TourStepHeading): string {
+  const text = `== Step ${heading.number}/${heading.total}: ${heading.title} `;
+  return `${text}${'='.repeat(Math.max(2, RULE_WIDTH - text.length))}\n`;
+}
+
+/** Wraps prose to the rule's width; a paragraph per string. */
+export function explanationText(paragraphs: readonly string[]): string {
+  return paragraphs.map((paragraph) => `${wrap(paragraph, RULE_WIDTH)}\n`).join('\n');
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
+/** The command a learner would type to print what follows. */
+export function commandText(command: string): string {
+  return `$ ${command}\n`;
+}
+
+/** Where the tour writes; the CLI gives stdout. */
+export type TourWriter = (text: string) => void;
