@@ -21,6 +21,7 @@ const registry: Record<string, () => Promise<{ default: Benchmark }>> = {
   'ringbuf': () => import('./ringbuf/index.js'),
   'perfbuf': () => import('./perfbuf/index.js'),
   'btf-dump-c': () => import('./btf-dump-c/index.js'),
+  'opensnoop-storm': () => import('./opensnoop-storm/index.js'),
 };
 
 async function runOne(name: string, argv: readonly string[]): Promise<number> {
