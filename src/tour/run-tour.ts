@@ -17,7 +17,7 @@ import { attemptText, eventDecoder, eventText, missingPath, OPENSNOOP_HEADER, op
 import { checkTracingPrivileges } from './privileges.js';
 import { stepPause, type StepPause } from './step-pause.js';
 import { TourInterruptedError, TourObjectMissingError, TourPrivilegeError } from './tour-errors.js';
-import { commandText, explanationText, headingText, type TourWriter } from './tour-output.js';
+import { commandText, explanationText, headingText, stdoutWriter, type TourWriter } from './tour-output.js';
 
 export interface TourOptions {
   /** Wait for Enter between steps (on a terminal). */
@@ -82,7 +82,8 @@ function sleep(ms: number): Promise<void> {
 export async function runTour(options: TourOptions): Promise<void> {
   const privileges = checkTracingPrivileges();
   if (!privileges.allowed) throw new TourPrivilegeError({ missing: privileges.missing });
-  const write: TourWriter = options.write ?? ((text) => void process.stdout.write(text));
+  using stdout = stdoutWriter();
+  const write: TourWriter = options.write ?? stdout.write;
   const started = performance.now();
   const pause = stepPause(options.step);
   const steps = new TourSteps(pause, write);

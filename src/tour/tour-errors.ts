@@ -25,3 +25,10 @@ export class TourInterruptedError extends TsbpfError {
     super(`interrupted before step ${step}`, 'nothing was left loaded; run tsbpf tour again to see the rest');
   }
 }
+
+/** Stdout failed (the reader went away): the tour stops and unloads what it holds. */
+export class TourOutputClosedError extends TsbpfError {
+  constructor(code: string) {
+    super(`stdout failed (${code}), so the tour stopped`, 'nothing was left loaded; to page it, use tsbpf tour | less');
+  }
+}

@@ -3,6 +3,8 @@
  * is looking at, then the commands' own output under the `$ tsbpf ...` line that prints the same
  * thing, byte for byte, so what the tour shows can be run again by hand.
  */
+import { TourOutputClosedError } from './tour-errors.js';
+
 export interface TourStepHeading {
   number: number;
   total: number;
@@ -44,3 +46,23 @@ export function commandText(command: string): string {
 
 /** Where the tour writes; the CLI gives stdout. */
 export type TourWriter = (text: string) => void;
+
+/**
+ * A writer to stdout that stops the tour (by throwing, so what it loaded is closed on the way out) once
+ * stdout fails, e.g. `tsbpf tour | head` closing the pipe, instead of an unhandled EPIPE stack trace.
+ */
+export function stdoutWriter(stream: NodeJS.WriteStream = process.stdout): { write: TourWriter; [Symbol.dispose](): void } {
+  let failure: NodeJS.ErrnoException | undefined;
+  const onError = (error: NodeJS.ErrnoException) => { failure ??= error; };
+  stream.on('error', onError);
+  return {
+    write(text) {
+      if (failure) throw new TourOutputClosedError(failure.code ?? 'error');
+      stream.write(text);
+    },
+    [Symbol.dispose]() {
+      if (!failure) stream.removeListener('error', onError);
+      // after a failure the listener stays, so later writes by others fail quietly rather than crash
+    },
+  };
+}
