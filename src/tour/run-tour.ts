@@ -115,14 +115,14 @@ export async function runTour(options: TourOptions): Promise<void> {
   const mapIds = Object.values(object.maps).map((map) => map.id);
   try {
     await tourLoaded(object, channel, objectPath, steps, write);
+    // with --step, everything stays loaded until Enter, for a look from another terminal
+    await steps.next([
+      'Closing the links detached the programs from their tracepoints; closing the last file descriptors let the kernel free the programs '
+        + 'and the maps. A BPF object lives only as long as something holds it: a file descriptor, a link, or a pin in /sys/fs/bpf.',
+    ]);
   } finally {
     object.close();
   }
-
-  await steps.next([
-    'Closing the links detached the programs from their tracepoints; closing the last file descriptors let the kernel free the programs '
-      + 'and the maps. A BPF object lives only as long as something holds it: a file descriptor, a link, or a pin in /sys/fs/bpf.',
-  ]);
   let left = stillListed(programIds, mapIds);
   const deadline = Date.now() + FREED_WAIT_MS;
   while ((left.programs.length > 0 || left.maps.length > 0) && Date.now() < deadline) {

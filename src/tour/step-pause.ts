@@ -24,7 +24,8 @@ export function stepPause(enabled: boolean, input: NodeJS.ReadStream = process.s
   }
   let ended = false;
   return {
-    note: '',
+    note: '(--step: the tour waits for Enter between steps; until the clean-up its programs and maps stay loaded, '
+      + 'for a look from another terminal: sudo tsbpf prog list)\n\n',
     before(next, title) {
       if (ended) return Promise.resolve('continue');
       return new Promise((resolve) => {
