@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { inspect } from '../../index.js';
 import { kernelSnapshot, leftoverObjects } from '../../test-support/kernel.js';
 import { runToolProcess, startTool } from '../common/tool-process.test-support.js';
 
@@ -90,6 +91,17 @@ test('runqlat --tracepoints raw_tp: the raw tracepoint fallback counts the same 
   assert.match(result.stderr, /through raw_tp/);
   assert.ok(result.stdout.includes(`\npid = ${child.pid} node\n`), result.stdout);
   assert.ok(totalCount(result.stdout) > 50, result.stdout);
+});
+
+test('runqlat -c CGROUP: the cgroup v2 root passes every task; a path that is no cgroup exits 1', async (t) => {
+  const root = inspect.cgroup2Root();
+  if (!root) return t.skip('no cgroup v2 hierarchy is mounted (inspect.cgroup2Root found none)');
+  const result = await runToolProcess('runqlat', ['-c', root, '1', '1']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(totalCount(result.stdout) > 0, `every task is under the root cgroup:\n${result.stdout}`);
+  const missing = await runToolProcess('runqlat', ['-c', '/nonexistent-tsbpf-cgroup']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^Failed opening Cgroup path: \/nonexistent-tsbpf-cgroup: /);
 });
 
 test('runqlat: bad flags exit 2 with a usage message; -P with -L exits 1; -h prints the help', async () => {
