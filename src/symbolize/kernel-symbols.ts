@@ -25,11 +25,14 @@ export interface KernelSymbol {
 }
 
 export class KernelSymbols {
-  readonly #table: AddressTable;
-  readonly #modules: Map<string, string>;
+  /** Entry names are indexes into #names and #modules (module names repeat: kept once each). */
+  readonly #table: AddressTable<number>;
+  readonly #names: string[];
+  readonly #modules: (string | undefined)[];
 
-  private constructor(table: AddressTable, modules: Map<string, string>) {
+  private constructor(table: AddressTable<number>, names: string[], modules: (string | undefined)[]) {
     this.#table = table;
+    this.#names = names;
     this.#modules = modules;
   }
 
@@ -51,8 +54,10 @@ export class KernelSymbols {
 
   /** kallsyms text as the kernel prints it. Lines that are not kernel text symbols are left out. */
   static parse(text: string): KernelSymbols {
-    const entries: AddressEntry[] = [];
-    const modules = new Map<string, string>();
+    const entries: AddressEntry<number>[] = [];
+    const names: string[] = [];
+    const modules: (string | undefined)[] = [];
+    const moduleNames = new Map<string, string>();
     for (let line = 0; line < text.length;) {
       let end = text.indexOf('\n', line);
       if (end < 0) end = text.length;
@@ -62,18 +67,21 @@ export class KernelSymbols {
         const low = Number.parseInt(text.slice(line + 8, line + 16), 16);
         if (high >= KERNEL_BASE_HIGH) {
           let name = text.slice(space + 3, end);
+          let module: string | undefined;
           const tab = name.indexOf('\t');
           if (tab >= 0) {
-            const module = name.slice(tab + 1).trim();
+            const listed = name.slice(tab + 1).trim();
+            module = moduleNames.get(listed) ?? (moduleNames.set(listed, listed), listed);
             name = name.slice(0, tab);
-            modules.set(name, module);
           }
-          entries.push({ start: (high - KERNEL_BASE_HIGH) * TWO_32 + low, size: 0, name });
+          entries.push({ start: (high - KERNEL_BASE_HIGH) * TWO_32 + low, size: 0, name: names.length });
+          names.push(name);
+          modules.push(module);
         }
       }
       line = end + 1;
     }
-    return new KernelSymbols(new AddressTable(entries), modules);
+    return new KernelSymbols(new AddressTable(entries), names, modules);
   }
 
   get size(): number {
@@ -85,7 +93,7 @@ export class KernelSymbols {
     if (address < KERNEL_BASE) return undefined;
     const hit = this.#table.lookup(Number(address - KERNEL_BASE));
     if (!hit) return undefined;
-    const module = this.#modules.get(hit.name);
-    return { name: hit.name, address: KERNEL_BASE + BigInt(hit.start), offset: hit.offset, ...(module ? { module } : {}) };
+    const module = this.#modules[hit.name];
+    return { name: this.#names[hit.name]!, address: KERNEL_BASE + BigInt(hit.start), offset: hit.offset, ...(module ? { module } : {}) };
   }
 }

@@ -64,12 +64,16 @@ export class Symbolizer {
     if (mapping && isFileMapping(mapping)) {
       const moduleOffset = at - mapping.start + mapping.fileOffset;
       const file = this.#file(pid, mapping);
-      const hit = file?.lookupFileOffset(moduleOffset);
-      return { address, ...(hit ? { symbol: hit.name, offset: hit.offset } : {}), module: mapping.path, moduleOffset };
+      if (file) {
+        const hit = file.lookupFileOffset(moduleOffset);
+        return { address, ...(hit ? { symbol: hit.name, offset: hit.offset } : {}), module: mapping.path, moduleOffset };
+      }
+      // not an ELF file: a JIT may keep its code in a file-like mapping (memfd), and name it in its perf map
     }
     // anonymous memory, or a process already gone: a JIT's code, named by its perf map if it has one
     const hit = view.perfMap?.lookup(at);
     if (hit) return { address, symbol: hit.name, offset: hit.offset, module: view.perfMap!.path };
+    if (mapping && isFileMapping(mapping)) return { address, module: mapping.path, moduleOffset: at - mapping.start + mapping.fileOffset };
     return { address, ...(mapping?.path ? { module: mapping.path } : {}) };
   }
 
