@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { kernelSnapshot, leftoverObjects } from '../../test-support/kernel.js';
 import { knownSyscalls, syscallName } from '../common/syscall-names.js';
 import { runToolProcess, startTool } from '../common/tool-process.test-support.js';
@@ -89,6 +90,7 @@ test('syscount -p: the exact counts of a process, printed once at Ctrl-C', async
 
 test('syscount -x -e EBADF -P -L -m -T: failures only, by process, with time', async (t) => {
   if (!python) return t.skip('python3 is not installed (the test\'s syscall generator)');
+  const before = kernelSnapshot();
   const counted = countedChild();
   const pid = counted.child.pid!;
   const failures = startTool('syscount', ['-x', '-e', 'EBADF', '-p', String(pid)]);
@@ -107,6 +109,41 @@ test('syscount -x -e EBADF -P -L -m -T: failures only, by process, with time', a
   assert.equal(lines[3]!.length, 22 + 1 + 8 + 1 + 16);
   assert.ok(Number(match[1]) >= GETPPID + BAD_CLOSE, 'every syscall of the process (-P)');
   assert.equal(lines[4], '', '-T 1: one row');
+  assert.deepEqual(await leftoverObjects(before, OBJECT_NAMES), [], 'after SIGINT and SIGTERM');
+});
+
+test('syscount -c: only tasks in that cgroup (v2)', async (t) => {
+  if (!python) return t.skip('python3 is not installed (the test\'s syscall generator)');
+  const root = readFileSync('/proc/mounts', 'utf8').split('\n').map((line) => line.split(' ')).find((fields) => fields[2] === 'cgroup2')?.[1];
+  if (!root) return t.skip('no cgroup2 mount on this machine');
+  const group = `${root}/tsbpf-syscount-${process.pid}`;
+  try {
+    mkdirSync(group);
+  } catch (error) {
+    return t.skip(`cannot make a cgroup under ${root}: ${(error as Error).message}`);
+  }
+  const inside = countedChild();
+  const outside = countedChild();
+  try {
+    writeFileSync(`${group}/cgroup.procs`, String(inside.child.pid));
+    const tool = startTool('syscount', ['-P', '-c', group]);
+    await tool.waitForLine(BANNER);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await inside.go();
+    await outside.go();
+    const result = await tool.stop();
+    assert.equal(result.code, 0, result.stderr);
+    const pids = result.stdout.split('\n').slice(3).filter(Boolean).map((line) => line.split(' ')[0]);
+    assert.deepEqual(pids, [String(inside.child.pid)], result.stdout);
+  } finally {
+    await Promise.all([finish(inside.child), finish(outside.child)]);
+    for (let i = 0; i < 50; i++) {
+      try {
+        rmdirSync(group);
+        break;
+      } catch { await new Promise((resolve) => setTimeout(resolve, 50)); }
+    }
+  }
 });
 
 test('syscount -i 1 -d 2: a table each second, then it ends by itself with nothing left loaded', async () => {
