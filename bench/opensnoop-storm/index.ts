@@ -22,10 +22,16 @@
  * The load is pinned to the first CPU and the front end to the last (`--no-pin` to let them float), so each
  * front end has a core of its own and the load doesn't slow down with the front end's work.
  *
+ * The load's speed depends on the front end: the ring buffer wakes a consumer that has caught up once per
+ * record, on the traced process's CPU, so a front end that keeps up closely makes each traced open dearer
+ * than one that lags. `--rate N` paces the load to N opens a second instead, the same offered load for
+ * both sides (pick one both can keep up with, e.g. 150000), which makes the lost and CPU figures compare
+ * like for like.
+ *
  * `--tsbpf-command 'CMD ARGS'` runs another TypeScript front end in tsbpf's place (words split on spaces;
  * it gets `-x -n tsbpf-storm` appended): for measuring a proposed change to the tool before making it.
  *
- *   npm run bench -- opensnoop-storm [--rounds 5] [--seconds 2] [--processes 1] [--no-pin] [--tsbpf-command CMD]
+ *   npm run bench -- opensnoop-storm [--rounds 5] [--seconds 2] [--processes 1] [--rate N] [--no-pin] [--tsbpf-command CMD]
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -114,8 +120,9 @@ function sumLost(stderr: string): number {
   return lost;
 }
 
-async function runLoad(binary: string, seconds: number, processes: number, cpu: number | undefined): Promise<{ opens: number; ns: number }> {
-  const child = spawn(binary, [String(seconds), String(processes), ...(cpu === undefined ? [] : [String(cpu)])], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function runLoad(binary: string, options: SideOptions): Promise<{ opens: number; ns: number }> {
+  const args = [String(options.seconds), String(options.processes), String(options.loadCpu ?? -1), ...(options.rate ? [String(options.rate)] : [])];
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
   const [code] = await once(child, 'exit') as [number | null];
@@ -123,7 +130,7 @@ async function runLoad(binary: string, seconds: number, processes: number, cpu: 
   return JSON.parse(output.trim().split('\n').at(-1)!) as { opens: number; ns: number };
 }
 
-interface SideOptions { seconds: number; processes: number; frontCpu?: number; loadCpu?: number; tsbpfCommand: readonly string[] }
+interface SideOptions { seconds: number; processes: number; rate?: number; frontCpu?: number; loadCpu?: number; tsbpfCommand: readonly string[] }
 
 async function runSide(side: Side, binaries: Binaries, object: string, options: SideOptions): Promise<SideResult> {
   const command = side === 'tsbpf' ? [...options.tsbpfCommand, '-x', '-n', COMM] : [binaries.frontEnd, '-x', '-n', COMM, object];
@@ -146,7 +153,7 @@ async function runSide(side: Side, binaries: Binaries, object: string, options: 
     const cpuAtStart = processCpuSeconds(pid);
     const programIds = programIdsHeldBy(pid);
     if (programIds.length !== PROGRAMS.length) throw new Error(`opensnoop-storm: the ${side} front end holds ${programIds.length} programs, not opensnoop's ${PROGRAMS.length}`);
-    const load = await runLoad(binaries.load, options.seconds, options.processes, options.loadCpu);
+    const load = await runLoad(binaries.load, options);
     const programs = loadedPrograms();
     const skipped = programIds.reduce((sum, id) => sum + (programs?.get(id)?.misses ?? 0), 0);
     child.kill('SIGTERM');
@@ -227,6 +234,7 @@ const benchmark: Benchmark = {
     const rounds = intOption(argv, 'rounds', 5);
     const seconds = intOption(argv, 'seconds', 2);
     const processes = intOption(argv, 'processes', 1);
+    const rateOption = argv.some((arg) => arg === '--rate' || arg.startsWith('--rate=')) ? intOption(argv, 'rate', 1) : undefined;
     const custom = stringOption(argv, 'tsbpf-command');
     const tsbpfCommand = custom ? custom.split(' ').filter(Boolean) : [process.execPath, join(outputRoot(), 'src', 'cli', 'main.js'), 'opensnoop'];
     const object = join(outputRoot(), 'src', 'tools', 'opensnoop', 'opensnoop.bpf.o');
@@ -242,11 +250,11 @@ const benchmark: Benchmark = {
     const pin = !argv.includes('--no-pin') && cpus.length >= 2;
     const placement = pin ? { loadCpu: cpus[0]!, frontCpu: cpus.at(-1)! } : {};
     const loadBefore = loadAverage();
-    console.log(`opensnoop-storm: ${processes} load process(es) of failed opens for ${seconds} s per side per round, tsbpf side \`${tsbpfCommand.join(' ')}\`, front ends -x -n ${COMM} to ${outputDirectory()}, ${pin ? `load on CPU ${placement.loadCpu}, front end on CPU ${placement.frontCpu}` : 'not pinned'}; ${rounds} rounds after one warm-up, alternating; load average ${loadBefore}`);
+    console.log(`opensnoop-storm: ${processes} load process(es) of failed opens${rateOption ? ` at ${rateOption} a second` : ' as fast as they go'} for ${seconds} s per side per round, tsbpf side \`${tsbpfCommand.join(' ')}\`, front ends -x -n ${COMM} to ${outputDirectory()}, ${pin ? `load on CPU ${placement.loadCpu}, front end on CPU ${placement.frontCpu}` : 'not pinned'}; ${rounds} rounds after one warm-up, alternating; load average ${loadBefore}`);
     const ts: SideResult[] = [];
     const c: SideResult[] = [];
     const held: number[] = [];
-    const options: SideOptions = { seconds, processes, ...placement, tsbpfCommand };
+    const options: SideOptions = { seconds, processes, ...(rateOption ? { rate: rateOption } : {}), ...placement, tsbpfCommand };
     for (let round = 0; round <= rounds; round++) {
       let a: SideResult;
       let b: SideResult;
@@ -280,7 +288,7 @@ const benchmark: Benchmark = {
     const cCpu = median(c.map(cpuPerMillion));
     const loadRate = (sides: SideResult[]): number => median(sides.map((side) => side.opens / (side.stormNs / 1e9)));
     console.log('');
-    console.log(`load        libbpf ${(loadRate(c) / 1e3).toFixed(1)} k opens/s   tsbpf ${(loadRate(ts) / 1e3).toFixed(1)} k opens/s (median; the front end's ring buffer work slows the opens it traces)`);
+    console.log(`load        libbpf ${(loadRate(c) / 1e3).toFixed(1)} k opens/s   tsbpf ${(loadRate(ts) / 1e3).toFixed(1)} k opens/s (median; the front end's wakeups slow the opens it traces)`);
     console.log(`printed     libbpf ${(cRate / 1e3).toFixed(1)} k events/s   tsbpf ${(tsRate / 1e3).toFixed(1)} k events/s   ratio ${rateRatio.toFixed(3)} (goal ≥ ${GOAL.toFixed(1)})`);
     console.log(`share       libbpf ${(median(c.map(share)) * 100).toFixed(2)}%   tsbpf ${(median(ts.map(share)) * 100).toFixed(2)}% of the opens printed   ratio ${shareRatio.toFixed(3)}`);
     const tsLostShare = median(ts.map(lostShare));

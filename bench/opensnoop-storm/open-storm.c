@@ -3,8 +3,10 @@
  * opens its own nonexistent path (unique by pid) so every open fails with ENOENT, and names itself COMM so
  * the front ends can filter it with -n.
  *
- * Usage: open-storm SECONDS [PROCESSES [CPU]]
- * With CPU, every process is pinned there (the front end gets the other core). Prints one JSON line
+ * Usage: open-storm SECONDS [PROCESSES [CPU [RATE]]]
+ * With CPU (-1: none), every process is pinned there (the front end gets the other core). With RATE, the
+ * processes together make about RATE opens a second (each sleeps when ahead of its share), a fixed load
+ * whatever the front end does to the traced opens' cost. Prints one JSON line
  * when all are done: {"opens":N,"ns":T,"processes":P} (T: the longest process's time, CLOCK_MONOTONIC).
  * Built by bench/opensnoop-storm/index.ts into bench/.build/.
  */
@@ -39,7 +41,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void storm(double seconds, struct result *result)
+static void storm(double seconds, double rate, struct result *result)
 {
 	char path[64];
 	uint64_t opens = 0;
@@ -56,6 +58,15 @@ static void storm(double seconds, struct result *result)
 		}
 		opens += CHECK_EVERY;
 		now = now_ns();
+		if (rate > 0) {
+			/* ahead of schedule: sleep until the opens made are due */
+			uint64_t due = start + (uint64_t)((double)opens / rate * 1e9);
+			if (due > now && due < end) {
+				struct timespec pause = { .tv_sec = (due - now) / 1000000000ull, .tv_nsec = (due - now) % 1000000000ull };
+				nanosleep(&pause, NULL);
+				now = now_ns();
+			}
+		}
 	}
 	result->opens = opens;
 	result->ns = now - start;
@@ -63,8 +74,8 @@ static void storm(double seconds, struct result *result)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 4) {
-		fprintf(stderr, "usage: %s SECONDS [PROCESSES [CPU]]\n", argv[0]);
+	if (argc < 2 || argc > 5) {
+		fprintf(stderr, "usage: %s SECONDS [PROCESSES [CPU [RATE]]]\n", argv[0]);
 		return 2;
 	}
 	double seconds = strtod(argv[1], NULL);
@@ -73,7 +84,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "open-storm: SECONDS > 0 and 1..%d PROCESSES\n", MAX_PROCESSES);
 		return 2;
 	}
-	if (argc > 3) {
+	double rate = argc > 4 ? strtod(argv[4], NULL) / processes : 0;
+	if (argc > 3 && atoi(argv[3]) >= 0) {
 		cpu_set_t set;
 		CPU_ZERO(&set);
 		CPU_SET(atoi(argv[3]), &set);
@@ -95,11 +107,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (child == 0) {
-			storm(seconds, &results[i]);
+			storm(seconds, rate, &results[i]);
 			_exit(0);
 		}
 	}
-	storm(seconds, &results[0]);
+	storm(seconds, rate, &results[0]);
 	while (wait(NULL) > 0 || errno == EINTR)
 		;
 	uint64_t opens = 0, ns = 0;
