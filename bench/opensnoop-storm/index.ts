@@ -1,11 +1,12 @@
 /**
  * opensnoop-storm (issue 7): failed opens as fast as our own C load makes them (open-storm.c, one process
  * by default), traced by `tsbpf opensnoop -x -n tsbpf-storm` and by our own C front end on Debian's libbpf
- * (opensnoop-libbpf.c) that loads the same BPF object the tool ships and prepares it the same way (1 MiB
- * ring buffer, `use_ringbuf`, `targ_failed`), alternating, several rounds, medians after one warm-up round.
+ * (opensnoop-libbpf.c) that loads the same BPF object the tool ships and prepares it the same way (`events`
+ * a ring buffer of the size tsbpf's run chose, read from its fdinfo; `use_ringbuf`; `targ_failed`),
+ * alternating, several rounds, medians after one warm-up round.
  * Goal: ≥ 0.8× the C front end's printed-event rate with no more lost events. The headline is the worse of
- * the rate ratio and the ratio of the shares of opens printed (medians of the rounds): the load's own
- * speed moves the rate from round to round on a shared machine, the share printed it doesn't.
+ * the rate ratio and the ratio of the shares of opens printed: the load's speed differs between the sides
+ * (see --rate below) and between rounds on a shared machine, the share printed doesn't.
  *
  * Each front end writes to a file on tmpfs (/dev/shm: no disk in the figure) whose lines are counted after
  * it exits; it is started, waited for until its header is there (it is attached by then), then the load
@@ -39,6 +40,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MapType } from '../../src/maps/map-types.js';
 import { buildC, type Benchmark, intOption, median, repoRoot, statusFor } from '../harness.js';
 import { loadAverage } from '../ringbuf/index.js';
 
@@ -130,10 +132,20 @@ async function runLoad(binary: string, options: SideOptions): Promise<{ opens: n
   return JSON.parse(output.trim().split('\n').at(-1)!) as { opens: number; ns: number };
 }
 
-interface SideOptions { seconds: number; processes: number; rate?: number; frontCpu?: number; loadCpu?: number; tsbpfCommand: readonly string[] }
+interface SideOptions {
+  seconds: number;
+  processes: number;
+  rate?: number;
+  frontCpu?: number;
+  loadCpu?: number;
+  tsbpfCommand: readonly string[];
+  /** The ring buffer size tsbpf's front end chose, seen in its run; the C side's -r. */
+  ringBytes?: number;
+}
 
 async function runSide(side: Side, binaries: Binaries, object: string, options: SideOptions): Promise<SideResult> {
-  const command = side === 'tsbpf' ? [...options.tsbpfCommand, '-x', '-n', COMM] : [binaries.frontEnd, '-x', '-n', COMM, object];
+  if (side === 'libbpf' && options.ringBytes === undefined) throw new Error('opensnoop-storm: the C side runs after tsbpf has shown its ring size');
+  const command = side === 'tsbpf' ? [...options.tsbpfCommand, '-x', '-n', COMM] : [binaries.frontEnd, '-x', '-n', COMM, '-r', String(options.ringBytes), object];
   const path = join(outputDirectory(), `tsbpf-storm-${process.pid}-${side}.out`);
   const outFd = openSync(path, 'w');
   const child = spawn(binaries.measured, [...(options.frontCpu === undefined ? [] : ['-c', String(options.frontCpu)]), '--', ...command], { stdio: ['ignore', outFd, 'pipe'] });
@@ -152,6 +164,12 @@ async function runSide(side: Side, binaries: Binaries, object: string, options: 
     const pid = Number(/^run-measured pid=(\d+)$/m.exec(stderr)?.[1]);
     const cpuAtStart = processCpuSeconds(pid);
     const programIds = programIdsHeldBy(pid);
+    if (side === 'tsbpf') {
+      const rings = ringBufferSizesHeldBy(pid);
+      if (rings.length !== 1) throw new Error(`opensnoop-storm: the tsbpf front end holds ${rings.length} ring buffers, not one (a perf buffer has no libbpf twin here)`);
+      if (options.ringBytes !== undefined && options.ringBytes !== rings[0]) throw new Error(`opensnoop-storm: the tsbpf front end's ring changed size from ${options.ringBytes} to ${rings[0]} bytes`);
+      options.ringBytes = rings[0];
+    }
     if (programIds.length !== PROGRAMS.length) throw new Error(`opensnoop-storm: the ${side} front end holds ${programIds.length} programs, not opensnoop's ${PROGRAMS.length}`);
     const load = await runLoad(binaries.load, options);
     const programs = loadedPrograms();
@@ -203,6 +221,22 @@ function programIdsHeldBy(pid: number): number[] {
     }
   }
   return [...ids];
+}
+
+/** Sizes of the ring buffer maps a process holds (fdinfo `map_type:` and `max_entries:`). */
+function ringBufferSizesHeldBy(pid: number): number[] {
+  const sizes = new Map<number, number>();
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (Number(/^map_type:\s*(\d+)$/m.exec(info)?.[1]) !== MapType.RingBuf) continue;
+    sizes.set(Number(/^map_id:\s*(\d+)$/m.exec(info)?.[1]), Number(/^max_entries:\s*(\d+)$/m.exec(info)?.[1]));
+  }
+  return [...sizes.values()];
 }
 
 /** Loaded programs by id with their recursion_misses, as bpftool lists them; null without bpftool. */
@@ -258,7 +292,8 @@ const benchmark: Benchmark = {
     for (let round = 0; round <= rounds; round++) {
       let a: SideResult;
       let b: SideResult;
-      if (round % 2 === 0) {
+      // tsbpf first in the warm-up round: the C side takes its ring size from tsbpf's run
+      if (round % 2 === 1) {
         b = await runSide('libbpf', binaries, object, options);
         a = await runSide('tsbpf', binaries, object, options);
       } else {
@@ -296,7 +331,7 @@ const benchmark: Benchmark = {
     console.log(`lost        libbpf ${cLost} in all, median ${(cLostShare * 100).toFixed(2)}% of a round's opens   tsbpf ${tsLost} in all, median ${(tsLostShare * 100).toFixed(2)}%   (goal: tsbpf's median no more than libbpf's; of ${cOpens} and ${tsOpens} opens)`);
     console.log(`CPU         libbpf ${cCpu.toFixed(2)} s per M events   tsbpf ${tsCpu.toFixed(2)} s per M events   ratio ${(tsCpu / cCpu).toFixed(2)} (time ratio, reported)`);
     console.log(`start-up    libbpf ${median(c.map((s) => s.totalCpuS - s.stormCpuS)).toFixed(2)} CPU s   tsbpf ${median(ts.map((s) => s.totalCpuS - s.stormCpuS)).toFixed(2)} CPU s (open, load, attach before the storm; reported)`);
-    console.log(`load average ${loadBefore} before, ${loadAverage()} after`);
+    console.log(`ring buffer ${(options.ringBytes ?? 0) / 1024} KiB on both sides (tsbpf's choice); load average ${loadBefore} before, ${loadAverage()} after`);
     const goalMet = ratio >= GOAL && tsLostShare <= cLostShare;
     console.log(`goal (≥ ${GOAL.toFixed(1)}× the rate and share printed, no more lost): ${goalMet ? 'met' : `not met${ratio < GOAL ? '; too slow' : ''}${tsLostShare > cLostShare ? '; more lost' : ''}`}`);
     let status = statusFor(goalMet);
