@@ -46,7 +46,6 @@ import { loadAverage } from '../ringbuf/index.js';
 
 const GOAL = 0.8;
 const COMM = 'tsbpf-storm';
-const PROGRAMS = ['enter_open', 'enter_openat', 'enter_openat2', 'exit_open', 'exit_openat', 'exit_openat2'];
 const READY_TIMEOUT_MS = 60_000;
 /** A data line both front ends print for the load's opens (-x: failed ones only). */
 const STORM_LINE = new RegExp(`^\\d+ +${COMM} +-1 +2 /tmp/tsbpf-storm-\\d+-does-not-exist$`);
@@ -141,6 +140,8 @@ interface SideOptions {
   tsbpfCommand: readonly string[];
   /** The ring buffer size tsbpf's front end chose, seen in its run; the C side's -r. */
   ringBytes?: number;
+  /** How many programs tsbpf's front end attached (the C side must match). */
+  programCount?: number;
 }
 
 async function runSide(side: Side, binaries: Binaries, object: string, options: SideOptions): Promise<SideResult> {
@@ -170,7 +171,9 @@ async function runSide(side: Side, binaries: Binaries, object: string, options: 
       if (options.ringBytes !== undefined && options.ringBytes !== rings[0]) throw new Error(`opensnoop-storm: the tsbpf front end's ring changed size from ${options.ringBytes} to ${rings[0]} bytes`);
       options.ringBytes = rings[0];
     }
-    if (programIds.length !== PROGRAMS.length) throw new Error(`opensnoop-storm: the ${side} front end holds ${programIds.length} programs, not opensnoop's ${PROGRAMS.length}`);
+    if (programIds.length === 0) throw new Error(`opensnoop-storm: the ${side} front end holds no BPF program once ready`);
+    if (side === 'tsbpf') options.programCount = programIds.length;
+    else if (programIds.length !== options.programCount) throw new Error(`opensnoop-storm: the C front end holds ${programIds.length} programs, tsbpf's ${String(options.programCount)}`);
     const load = await runLoad(binaries.load, options);
     const programs = loadedPrograms();
     const skipped = programIds.reduce((sum, id) => sum + (programs?.get(id)?.misses ?? 0), 0);

@@ -85,6 +85,26 @@ static struct bpf_map *internal_map(struct bpf_object *obj, const char *suffix)
 	return NULL;
 }
 
+/*
+ * Whether the kernel has the tracepoint a "tracepoint/CATEGORY/NAME" section names (arm64 has no
+ * sys_enter_open): tsbpf's front end turns off the programs of missing ones before load, and so do we.
+ */
+static bool tracepoint_exists(const char *section)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing/events", "/sys/kernel/debug/tracing/events" };
+	const char *prefix = "tracepoint/";
+	char path[512];
+
+	if (strncmp(section, prefix, strlen(prefix)) != 0)
+		return true;
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", roots[i], section + strlen(prefix));
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int set_rodata(struct bpf_object *obj, const char *var, const void *value, size_t size)
 {
 	struct bpf_map *rodata = internal_map(obj, ".rodata");
@@ -176,12 +196,18 @@ int main(int argc, char **argv)
 	    || set_rodata(obj, "targ_failed", &options.failed, sizeof(options.failed))
 	    || set_rodata(obj, "full_path", &full_path, sizeof(full_path)))
 		goto out;
+	struct bpf_program *program;
+	bpf_object__for_each_program(program, obj) {
+		if (!tracepoint_exists(bpf_program__section_name(program)))
+			bpf_program__set_autoload(program, false);
+	}
 	if (bpf_object__load(obj)) {
 		fprintf(stderr, "opensnoop-libbpf: loading %s: %s\n", options.object, strerror(errno));
 		goto out;
 	}
-	struct bpf_program *program;
 	bpf_object__for_each_program(program, obj) {
+		if (!bpf_program__autoload(program))
+			continue;
 		if (link_count == sizeof(links) / sizeof(links[0]))
 			break;
 		links[link_count] = bpf_program__attach(program);
