@@ -62,6 +62,7 @@ export interface Client {
 const CLIENT_SCRIPT = `
 const net = require('node:net');
 const [host, port, send] = process.argv.slice(1);
+setTimeout(() => process.exit(3), 30000); // a test that failed before telling it to go
 process.stdin.once('data', () => {
   let localPort;
   let received = 0;
@@ -95,6 +96,13 @@ export function client(host: string, port: number, send = 0): Client {
       return { localPort: result.localPort, received: result.received ?? 0 };
     },
   };
+}
+
+/** Kills `children` when the test ends, so a failed test leaves no tool or client running (and can end). */
+export function killAtEnd(t: { after(fn: () => void): void }, ...children: ChildProcess[]): void {
+  t.after(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
 }
 
 /** Waits until process `pid` holds `count` BPF links (the tool is attached; for runs that print no header). */
