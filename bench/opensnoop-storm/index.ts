@@ -12,8 +12,8 @@
  * it exits; it is started, waited for until its header is there (it is attached by then), then the load
  * storms for --seconds, then the front end gets SIGTERM, drains and exits. Per side:
  *   - printed events per second: data lines over the storm's duration;
- *   - lost: the ring buffer drops `Lost N events (ring buffer full)!` reports (the BPF side's
- *     `events_dropped`), perf `Lost N events on CPU #C!` lines summed;
+ *   - lost: the `Lost N events ...!` lines on stderr summed (the BPF side's `events_dropped` at exit,
+ *     perf `Lost N events on CPU #C!` as they come);
  *   - unseen: opens neither printed nor reported lost, a check that should read 0 (a little below when
  *     other processes' failed opens were dropped too, since `events_dropped` counts every drop); above 0,
  *     the BPF programs didn't run for some opens, and their recursion_misses (read from bpftool before
@@ -21,12 +21,12 @@
  *   - CPU seconds per million printed events: the front end's user+sys from the storm's start (/proc/PID/stat)
  *     to its exit (wait4 in run-measured.c), so start-up and load are left out (reported apart).
  * The load is pinned to the first CPU and the front end to the last (`--no-pin` to let them float), so each
- * front end has a core of its own and the load doesn't slow down with the front end's work.
+ * front end has a core of its own and doesn't compete with the load for one.
  *
  * The load's speed depends on the front end: the ring buffer wakes a consumer that has caught up once per
  * record, on the traced process's CPU, so a front end that keeps up closely makes each traced open dearer
  * than one that lags. `--rate N` paces the load to N opens a second instead, the same offered load for
- * both sides (pick one both can keep up with, e.g. 150000), which makes the lost and CPU figures compare
+ * both sides (pick one both can keep up with, e.g. 200000), which makes the lost and CPU figures compare
  * like for like.
  *
  * `--tsbpf-command 'CMD ARGS'` runs another TypeScript front end in tsbpf's place (words split on spaces;
@@ -117,7 +117,8 @@ function countLines(path: string): { lines: number; first: string; last: string 
 
 function sumLost(stderr: string): number {
   let lost = 0;
-  for (const match of stderr.matchAll(/^Lost (\d+) events (?:on CPU #\d+|\(ring buffer full\))!$/gm)) lost += Number(match[1]);
+  // `Lost N events on CPU #C!` (perf), `Lost N events (...)!` (the BPF side's drops, worded by each front end)
+  for (const match of stderr.matchAll(/^Lost (\d+) events\b.*!$/gm)) lost += Number(match[1]);
   return lost;
 }
 
