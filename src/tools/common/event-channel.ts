@@ -1,9 +1,9 @@
 /**
  * The tools' event channel (src/tools/include/tools.bpf.h): the object declares `events` as a perf event
  * array; before load, `chooseEventChannel` makes it a ring buffer when the kernel has them (or as asked)
- * and sets the object's `use_ringbuf` constant to match. `streamEvents` then reads whichever it became
- * until the run is stopped, reporting a perf buffer's lost records per CPU, and a ring buffer's drops
- * (records the BPF side found no room for, counted in `events_dropped`) once at the end.
+ * and sets the object's `use_ringbuf` constant to match. An EventStream then reads whichever it became
+ * until the run is stopped, reporting a perf buffer's lost records per CPU as they come, and the records
+ * the BPF side could not send (counted in `events_dropped`) once at the end.
  */
 import { events, features, InvalidArgumentError, MapType, type BpfObject, type ObjectSpec } from '../../index.js';
 import type { EventRecord } from '../../index.js';
@@ -47,25 +47,54 @@ export interface StreamHandlers {
   onBatch?(): void;
 }
 
-/** Reads `events` until `signal` aborts, then drains what is left. */
-export async function streamEvents(object: BpfObject, channel: EventChannel, signal: AbortSignal, handlers: StreamHandlers): Promise<void> {
-  const map = object.maps.events;
-  if (!map) throw new InvalidArgumentError(`object '${object.name}' has no 'events' map`, 'include tools.bpf.h in its BPF C');
-  const reader = channel.kind === 'ringbuf'
-    ? events.RingBufferReader.open(map)
-    : new events.PerfBufferReader(map, { pageCount: channel.perfPages, onLost: handlers.onLost });
-  try {
-    while (!signal.aborted) {
-      await reader.poll(POLL_MS, handlers.onEvent);
-      handlers.onBatch?.();
-    }
-    reader.consume(handlers.onEvent);
-    handlers.onBatch?.();
-    if (channel.kind === 'ringbuf') {
-      const dropped = object.variables.events_dropped?.get();
-      if (typeof dropped === 'bigint' && dropped > 0n) handlers.onLost(-1, Number(dropped));
-    }
-  } finally {
-    reader.close();
+/**
+ * The reader of a loaded object's `events`. Open it before attaching: a perf buffer's per-CPU slots are
+ * filled when the reader opens, and until then the kernel refuses records (ENOENT) instead of keeping
+ * them as a ring buffer would.
+ */
+export class EventStream implements Disposable {
+  readonly #object: BpfObject;
+  readonly #reader: events.RingBufferReader | events.PerfBufferReader;
+  #onLost: StreamHandlers['onLost'] = () => {};
+
+  private constructor(object: BpfObject, channel: EventChannel) {
+    const map = object.maps.events;
+    if (!map) throw new InvalidArgumentError(`object '${object.name}' has no 'events' map`, 'include tools.bpf.h in its BPF C');
+    this.#object = object;
+    this.#reader = channel.kind === 'ringbuf'
+      ? events.RingBufferReader.open(map)
+      : new events.PerfBufferReader(map, { pageCount: channel.perfPages, onLost: (cpu, count) => this.#onLost(cpu, count) });
   }
+
+  static open(object: BpfObject, channel: EventChannel): EventStream {
+    return new EventStream(object, channel);
+  }
+
+  /** Reads until `signal` aborts, then drains what is left and reports what the BPF side dropped. */
+  async run(signal: AbortSignal, handlers: StreamHandlers): Promise<void> {
+    const { onEvent, onBatch, onLost } = handlers;
+    this.#onLost = onLost;
+    while (!signal.aborted) {
+      await this.#reader.poll(POLL_MS, onEvent);
+      onBatch?.();
+    }
+    this.#reader.consume(onEvent);
+    onBatch?.();
+    const dropped = this.#object.variables.events_dropped?.get();
+    if (typeof dropped === 'bigint' && dropped > 0n) onLost(-1, Number(dropped));
+  }
+
+  close(): void {
+    this.#reader.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Opens the stream and reads it (for objects attached already; a perf buffer loses what came before). */
+export async function streamEvents(object: BpfObject, channel: EventChannel, signal: AbortSignal, handlers: StreamHandlers): Promise<void> {
+  using stream = EventStream.open(object, channel);
+  await stream.run(signal, handlers);
 }

@@ -6,7 +6,7 @@
 import { openSync, closeSync } from 'node:fs';
 import { InvalidArgumentError, loadObject } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, streamEvents, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
 import { clockTime, left, right } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject, skipMissingTracepoints } from '../common/tool-object.js';
@@ -142,6 +142,8 @@ EXAMPLES:
     using object = await loadObject(spec);
     if (flags.cgroup !== undefined) setCgroup(object.maps.cgroup_map!, flags.cgroup);
     const started = process.hrtime.bigint();
+    // the reader first: a perf buffer refuses records until its CPU slots are filled
+    using stream = EventStream.open(object, channel);
     object.attachAll();
     const decode = object.decoder('struct event');
     const eventSize = spec.btf!.sizeOf(spec.btf!.findOne('event')!.id);
@@ -151,7 +153,7 @@ EXAMPLES:
         + `${left('PCOMM', 16)} ${left('PID', 6)} ${left('PPID', 6)} ${right('RET', 3)} ARGS`);
       out.flush();
     }
-    await streamEvents(object, channel, signal, {
+    await stream.run(signal, {
       onEvent(record) {
         const event = decode(record.area, record.offset) as unknown as ExecEvent;
         if (flags.name !== undefined && !event.comm.includes(flags.name)) return;

@@ -5,7 +5,7 @@
  */
 import { loadObject } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, streamEvents, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
 import { clockTime, left } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject } from '../common/tool-object.js';
@@ -89,6 +89,8 @@ EXAMPLES:
     if (flags.verbose) err(`exitsnoop: events through a ${channel.kind === 'ringbuf' ? 'ring buffer' : 'perf buffer'}\n`);
 
     using object = await loadObject(spec);
+    // the reader first: a perf buffer refuses records until its CPU slots are filled
+    using stream = EventStream.open(object, channel);
     object.attachAll();
     const decode = object.decoder('struct event');
 
@@ -96,7 +98,7 @@ EXAMPLES:
       out.line(`${flags.timestamp ? `${left('TIME(s)', 8)} ` : ''}${left('PCOMM', 16)} ${left('PID', 7)} ${left('PPID', 7)} ${left('TID', 7)} ${left('AGE(s)', 7)} EXIT_CODE`);
       out.flush();
     }
-    await streamEvents(object, channel, signal, {
+    await stream.run(signal, {
       onEvent(record) {
         const event = decode(record.area, record.offset) as unknown as ExitEvent;
         const seconds = age(event);

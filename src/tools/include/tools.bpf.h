@@ -4,8 +4,8 @@
  * that have them and a perf buffer elsewhere. The map is declared as a perf event array; before load the
  * front end (src/tools/common/event-channel.ts) turns it into a ring buffer when the kernel has one and
  * sets `use_ringbuf`, a frozen .rodata constant, so the verifier never walks the branch the kernel lacks.
- * Ring buffer records that find no room are counted in `events_dropped` (a perf buffer counts its own
- * losses in PERF_RECORD_LOST).
+ * Records that find no room in a ring buffer, or that a perf buffer refuses (no reader on that CPU), are
+ * counted in `events_dropped`; a perf buffer also counts its own overruns in PERF_RECORD_LOST.
  */
 #ifndef TSBPF_TOOLS_BPF_H
 #define TSBPF_TOOLS_BPF_H
@@ -57,8 +57,8 @@ static __always_inline void event_submit(void *ctx, void *record, __u32 size)
 {
 	if (use_ringbuf)
 		bpf_ringbuf_submit(record, 0);
-	else
-		bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, record, size);
+	else if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, record, size) < 0)
+		__sync_fetch_and_add(&events_dropped, 1);
 }
 
 /* Index of the highest set bit: the log2 histogram slot of v (0 for 0 and 1). */

@@ -5,7 +5,7 @@
  */
 import { loadObject } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, streamEvents, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
 import { clockTime, left, right } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject, skipMissingTracepoints } from '../common/tool-object.js';
@@ -117,6 +117,8 @@ EXAMPLES:
     if (flags.verbose) err(`opensnoop: events through a ${channel.kind === 'ringbuf' ? 'ring buffer' : 'perf buffer'}${skipped.length ? `; no tracepoint for ${skipped.join(', ')}` : ''}\n`);
 
     using object = await loadObject(spec);
+    // the reader first: a perf buffer refuses records until its CPU slots are filled
+    using stream = EventStream.open(object, channel);
     object.attachAll();
     const decode = object.decoder('struct event');
     const decodeNames = flags.fullPath ? object.decoder('struct path_names') : undefined;
@@ -129,7 +131,7 @@ EXAMPLES:
       out.flush();
     }
     if (flags.duration) stopAfter(flags.duration);
-    await streamEvents(object, channel, signal, {
+    await stream.run(signal, {
       onEvent(record) {
         const event = decode(record.area, record.offset) as unknown as OpenEvent;
         if (flags.name !== undefined && !event.comm.includes(flags.name)) return;
@@ -148,7 +150,7 @@ EXAMPLES:
       },
       onLost(cpu, count) {
         out.flush();
-        err(cpu < 0 ? `Lost ${count} events (ring buffer full)!\n` : `Lost ${count} events on CPU #${cpu}!\n`);
+        err(cpu < 0 ? `Lost ${count} events (the event buffer was full)!\n` : `Lost ${count} events on CPU #${cpu}!\n`);
       },
       onBatch: () => out.flush(),
     });
