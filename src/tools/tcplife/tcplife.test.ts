@@ -64,10 +64,10 @@ test('tcplife -T -t -w over IPv6: time columns and wide addresses; the listener\
   assert.ok(line.includes(` ${'::1'.padEnd(39)} ${String(listener.port).padEnd(5)} ${'::1'.padEnd(39)} `), line);
 });
 
-test('tcplife -4/-6, -L and -D filter in the kernel; --json carries exact byte counts', async (t) => {
+test('tcplife -4/-6, -L and -D filter in the kernel; --json (through a perf buffer) carries exact byte counts', async (t) => {
   const listener = await listen('127.0.0.1', REPLY);
   const connector = client('127.0.0.1', listener.port, SENT);
-  const tool = startTool('tcplife', ['--json', '-4', '-D', String(listener.port), '-p', String(connector.pid)]);
+  const tool = startTool('tcplife', ['--json', '--events', 'perf', '-4', '-D', String(listener.port), '-p', String(connector.pid)]);
   const others = [['-6'], ['-L', '1'], ['-D', '1']].map((args) => startTool('tcplife', [...args, '-p', String(connector.pid)]));
   killAtEnd(t, connector.child, tool.child, ...others.map((other) => other.child));
   await waitForLinks(tool.child.pid!, 1);
