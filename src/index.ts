@@ -18,4 +18,5 @@ export { CoreError } from './object/core/index.js';
 export { ExternError } from './object/externs.js';
 export * as inspect from './inspect/index.js';
 export * as events from './events/index.js';
+export * as symbolize from './symbolize/index.js';
 export { RingBufferReader, PerfBufferReader, UserRingBufferProducer, EventRecord } from './events/index.js';

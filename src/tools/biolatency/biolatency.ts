@@ -10,7 +10,8 @@ import { formatLog2Histogram, log2Buckets, waitInterval } from '../common/histog
 import { clockTime, left } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject } from '../common/tool-object.js';
-import { chooseTracepointFlavor, filterCgroup, parseFlavor, type TracepointFlavor } from '../runqlat/runqlat.js';
+import { filterCgroup } from '../common/cgroup-filter.js';
+import { chooseTracepointFlavor, parseFlavor, type TracepointFlavor } from '../common/tracepoint-flavor.js';
 
 /** DISK_NAME_LEN in libbpf-tools: a name and its NUL. */
 const DISK_NAME_LEN = 32;
@@ -162,14 +163,7 @@ EXAMPLES:
     if (flags.verbose) err(`biolatency: block_rq_${flags.queued ? 'insert, block_rq_' : ''}issue and block_rq_complete through ${flavor}\n`);
 
     using object = await loadObject(spec);
-    if (flags.cgroup !== undefined) {
-      try {
-        filterCgroup(object, flags.cgroup);
-      } catch (error) {
-        err(`Failed opening Cgroup path: ${flags.cgroup}: ${(error as Error).message}\n`);
-        return 1;
-      }
-    }
+    if (flags.cgroup !== undefined) filterCgroup(object.maps.cgroup_map!, flags.cgroup);
     object.attachAll();
     const unit = flags.milliseconds ? 'msecs' : 'usecs';
     const diskName = (dev: number) => partitions.find((partition) => partition.dev === dev)?.name ?? 'Unknown';

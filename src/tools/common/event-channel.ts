@@ -13,7 +13,7 @@ export type EventChannelKind = 'ringbuf' | 'perf';
 export interface EventChannelOptions {
   /** Default 'auto': a ring buffer where the kernel has them. */
   kind?: EventChannelKind | 'auto';
-  /** Ring buffer size in bytes (a power of two pages). Default 1 MiB. */
+  /** Ring buffer size in bytes (a power of two pages). Default 4 MiB. */
   ringBytes?: number;
   /** Perf buffer pages per CPU (a power of two). Default 64. */
   perfPages?: number;
@@ -24,9 +24,24 @@ export interface EventChannel {
   perfPages: number;
 }
 
-const DEFAULT_RING_BYTES = 1 << 20;
+/** 4 MiB: room for ~13 000 opensnoop events while the reader's JIT warms up under a storm. */
+const DEFAULT_RING_BYTES = 4 << 20;
 const DEFAULT_PERF_PAGES = 64;
 const POLL_MS = 100;
+const GATHER_BELOW = 256;
+const GATHER_MS = 1;
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
 
 export function chooseEventChannel(spec: ObjectSpec, options: EventChannelOptions = {}): EventChannel {
   const map = spec.maps.find((candidate) => candidate.fullName === 'events');
@@ -75,8 +90,11 @@ export class EventStream implements Disposable {
     const { onEvent, onBatch, onLost } = handlers;
     this.#onLost = onLost;
     while (!signal.aborted) {
-      await this.#reader.poll(POLL_MS, onEvent);
+      const count = await this.#reader.poll(POLL_MS, onEvent);
       onBatch?.();
+      // A few records per wakeup means paying a wakeup (and a hop through koffi's thread) per record; under
+      // a steady stream, letting a millisecond's worth gather first costs a third of the CPU per event.
+      if (count > 0 && count < GATHER_BELOW) await pause(GATHER_MS, signal);
     }
     this.#reader.consume(onEvent);
     onBatch?.();
@@ -93,8 +111,3 @@ export class EventStream implements Disposable {
   }
 }
 
-/** Opens the stream and reads it (for objects attached already; a perf buffer loses what came before). */
-export async function streamEvents(object: BpfObject, channel: EventChannel, signal: AbortSignal, handlers: StreamHandlers): Promise<void> {
-  using stream = EventStream.open(object, channel);
-  await stream.run(signal, handlers);
-}

@@ -54,6 +54,8 @@ export async function runTool<Flags>(tool: ToolDefinition<Flags>, argv: readonly
     },
     json,
   };
+  // a tool waiting on the kernel alone (epoll on koffi's thread) must not let Node's loop run dry
+  const keepAlive = setInterval(() => {}, 1 << 30);
   try {
     return await tool.run(flags, context);
   } catch (error) {
@@ -69,6 +71,7 @@ export async function runTool<Flags>(tool: ToolDefinition<Flags>, argv: readonly
     throw error;
   } finally {
     out.flush();
+    clearInterval(keepAlive);
     clearTimeout(timer);
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);

@@ -4,11 +4,14 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { link, NotSupportedError, openObject, type ObjectSpec } from '../../index.js';
+import { link, NotSupportedError, openObject, TsbpfError, type ObjectSpec } from '../../index.js';
+
+/** The package was not built: the tool's compiled object is missing. */
+export class ToolObjectMissingError extends TsbpfError {}
 
 export async function openToolObject(moduleUrl: string, name: string): Promise<ObjectSpec> {
   const path = fileURLToPath(new URL(`./${name}.bpf.o`, moduleUrl));
-  if (!existsSync(path)) throw new NotSupportedError(`${name}'s BPF object`, `${path} is missing`, 'build the package (npm run build), which compiles the tools\' BPF C');
+  if (!existsSync(path)) throw new ToolObjectMissingError(`${name}'s BPF object ${path} is missing`, 'build the package (npm run build), which compiles the tools\' BPF C');
   return openObject(path);
 }
 

@@ -4,6 +4,7 @@
  * it printed and its exit status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
@@ -73,4 +74,22 @@ export function startTool(name: string, args: readonly string[], options: { cwd?
 /** Runs `tsbpf NAME ARGS` to its end (usage errors, -h, -d runs). */
 export function runToolProcess(name: string, args: readonly string[]): Promise<ToolResult> {
   return startTool(name, args).done;
+}
+
+/** Waits until process `pid` holds `count` BPF links: the tool is attached (for runs that print no header, like --json). */
+export async function waitForLinks(pid: number, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    let links = 0;
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        try {
+          if (readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:bpf_link') links++;
+        } catch { /* closed meanwhile */ }
+      }
+    } catch { /* not started yet */ }
+    if (links >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`pid ${pid} did not attach ${count} programs in ${timeoutMs} ms`);
 }

@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readlinkSync, rmdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { kernelSnapshot, leftoverObjects } from '../../test-support/kernel.js';
-import { runToolProcess, startTool } from '../common/tool-process.test-support.js';
+import { runToolProcess, startTool, waitForLinks } from '../common/tool-process.test-support.js';
 import { formatArguments, splitArguments } from './execsnoop.js';
 
 /** Names only this tool's object has (every tool has an `events` map; other tests may load theirs). */
@@ -168,20 +168,4 @@ function cgroup2Root(): string | undefined {
   return mounts.map((line) => line.split(' ')).find((fields) => fields[2] === 'cgroup2')?.[1];
 }
 
-/** Waits until process `pid` holds `count` BPF links (the tool is attached; --json prints no header). */
-async function waitForLinks(pid: number, count: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    let links = 0;
-    try {
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        try {
-          if (readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:bpf_link') links++;
-        } catch { /* closed meanwhile */ }
-      }
-    } catch { /* not started yet */ }
-    if (links >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`pid ${pid} did not attach ${count} programs in 10 s`);
-}
 

@@ -3,11 +3,11 @@
  * columns `PCOMM PID PPID RET ARGS`, with -T/-t times, -U/-u UIDs, -x failed execs, -q quotes, -n/-l
  * filters, -c cgroup and --max-args.
  */
-import { openSync, closeSync } from 'node:fs';
-import { InvalidArgumentError, loadObject } from '../../index.js';
+import { loadObject } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
 import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
 import { clockTime, left, right } from '../common/output.js';
+import { filterCgroup } from '../common/cgroup-filter.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject, skipMissingTracepoints } from '../common/tool-object.js';
 
@@ -140,7 +140,7 @@ EXAMPLES:
     if (flags.verbose) err(`execsnoop: events through a ${channel.kind === 'ringbuf' ? 'ring buffer' : 'perf buffer'}${skipped.length ? `; no tracepoint for ${skipped.join(', ')}` : ''}\n`);
 
     using object = await loadObject(spec);
-    if (flags.cgroup !== undefined) setCgroup(object.maps.cgroup_map!, flags.cgroup);
+    if (flags.cgroup !== undefined) filterCgroup(object.maps.cgroup_map!, flags.cgroup);
     const started = process.hrtime.bigint();
     // the reader first: a perf buffer refuses records until its CPU slots are filled
     using stream = EventStream.open(object, channel);
@@ -186,19 +186,3 @@ EXAMPLES:
   },
 });
 
-/** -c: puts the cgroup directory's fd in slot 0 of `cgroup_map` (the map keeps its own reference). */
-function setCgroup(map: { update(key: Uint8Array, value: Uint8Array): void }, path: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new InvalidArgumentError(`Failed opening Cgroup path: ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'give a cgroup v2 directory, e.g. /sys/fs/cgroup/unified/NAME');
-  }
-  try {
-    const value = new Uint8Array(4);
-    new DataView(value.buffer).setUint32(0, fd, true);
-    map.update(new Uint8Array(4), value);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { kernelSnapshot, leftoverObjects } from '../../test-support/kernel.js';
-import { runToolProcess, startTool } from '../common/tool-process.test-support.js';
+import { runToolProcess, startTool, waitForLinks } from '../common/tool-process.test-support.js';
 import { exitDescription } from './exitsnoop.js';
 import { signalDescription } from './signal-names.js';
 
@@ -145,20 +145,3 @@ test('exitsnoop: bad flags exit 2 with argp\'s hint', async () => {
   assert.match(help.stdout, /  -T, --threaded +Trace by thread\.\n/);
 });
 
-/** Waits until process `pid` holds `count` BPF links (the tool is attached; --json prints no header). */
-async function waitForLinks(pid: number, count: number): Promise<void> {
-  const { readdirSync, readlinkSync } = await import('node:fs');
-  for (let i = 0; i < 200; i++) {
-    let links = 0;
-    try {
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        try {
-          if (readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:bpf_link') links++;
-        } catch { /* closed meanwhile */ }
-      }
-    } catch { /* not started yet */ }
-    if (links >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`pid ${pid} did not attach ${count} programs in 10 s`);
-}

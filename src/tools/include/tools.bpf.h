@@ -23,6 +23,7 @@
  */
 #define BTF_TYPE(type, name) type *btf_type_##name __attribute__((unused))
 
+#ifndef TOOLS_NO_EVENTS	/* histogram tools define it: they send no events */
 const volatile bool use_ringbuf = false;
 __u64 events_dropped = 0;
 
@@ -60,6 +61,8 @@ static __always_inline void event_submit(void *ctx, void *record, __u32 size)
 	else if (bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, record, size) < 0)
 		__sync_fetch_and_add(&events_dropped, 1);
 }
+
+#endif /* TOOLS_NO_EVENTS */
 
 /* Index of the highest set bit: the log2 histogram slot of v (0 for 0 and 1). */
 static __always_inline __u32 log2_slot(__u64 v)

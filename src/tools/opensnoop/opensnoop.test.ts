@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelSnapshot, leftoverObjects } from '../../test-support/kernel.js';
-import { runToolProcess, startTool } from '../common/tool-process.test-support.js';
+import { runToolProcess, startTool, waitForLinks } from '../common/tool-process.test-support.js';
 
 const PROGRAMS = ['enter_open', 'enter_openat', 'enter_openat2', 'exit_open', 'exit_openat', 'exit_openat2'];
 const MAPS = ['start', 'open_counts', 'events', 'event_scratch', 'opensnoo.rodata', 'opensnoop.bss'];
@@ -82,9 +82,7 @@ test('opensnoop -x -e -T -U -F: failed only, flags and mode, time, uid, full pat
 test('opensnoop -e shows O_CREAT\'s mode; -n filters by comm; --json lines carry the decoded event', async () => {
   const shell = openingShell();
   const tool = startTool('opensnoop', ['-e', '--json', '-n', 'sh', '-p', String(shell.child.pid)]);
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  // --json prints no header: wait for the tool's own first event instead... it filters by pid, so wait until loaded
-  await waitLoaded(tool.child.pid!);
+  await waitForLinks(tool.child.pid!, 6); // --json prints no header
   await shell.go();
   await tool.waitForLine(/relative-missing/);
   const result = await tool.stop();
@@ -138,22 +136,5 @@ test('opensnoop: bad flags exit 2 with argp\'s hint, -h prints the help', async 
   assert.match(help.stdout, /  -x, --failed +Failed opens only\n/);
 });
 
-/** --json prints no header, so wait until the tool's programs are in the kernel (its own opens then show). */
-async function waitLoaded(toolPid: number): Promise<void> {
-  const { readdirSync, readlinkSync } = await import('node:fs');
-  for (let i = 0; i < 200; i++) {
-    let links = 0;
-    try {
-      for (const fd of readdirSync(`/proc/${toolPid}/fd`)) {
-        try {
-          if (readlinkSync(`/proc/${toolPid}/fd/${fd}`) === 'anon_inode:bpf_link') links++;
-        } catch { /* closed meanwhile */ }
-      }
-    } catch { /* not started */ }
-    if (links >= 6) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`opensnoop (pid ${toolPid}) did not attach its six programs in 10 s`);
-}
 
 test.after(() => rmSync(directory, { recursive: true, force: true }));

@@ -5,9 +5,10 @@
  * in a Node process's JIT code are named from the perf map `node --perf-basic-prof` writes, so
  * JavaScript functions show up in the stacks.
  */
-import { link, loadObject, type BpfMap } from '../../index.js';
-// src/symbolize is not in the package's public index yet (see the report): the one import from outside it
-import { frameName, Symbolizer, type Frame } from '../../symbolize/index.js';
+import { link, loadObject, symbolize, type BpfMap } from '../../index.js';
+
+const { frameName, Symbolizer } = symbolize;
+type Frame = symbolize.Frame;
 import { positiveInteger } from '../common/arguments.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject } from '../common/tool-object.js';

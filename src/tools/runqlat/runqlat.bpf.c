@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+#define TOOLS_NO_EVENTS
 #include "tools.bpf.h"
 #include "runqlat.h"
 

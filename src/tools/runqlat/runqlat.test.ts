@@ -101,7 +101,7 @@ test('runqlat -c CGROUP: the cgroup v2 root passes every task; a path that is no
   assert.ok(totalCount(result.stdout) > 0, `every task is under the root cgroup:\n${result.stdout}`);
   const missing = await runToolProcess('runqlat', ['-c', '/nonexistent-tsbpf-cgroup']);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /^Failed opening Cgroup path: \/nonexistent-tsbpf-cgroup: /);
+  assert.match(missing.stderr, /^runqlat: Failed opening Cgroup path: \/nonexistent-tsbpf-cgroup \(ENOENT\); /);
 });
 
 test('runqlat: bad flags exit 2 with a usage message; -P with -L exits 1; -h prints the help', async () => {

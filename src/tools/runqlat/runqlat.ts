@@ -4,8 +4,9 @@
  * The BPF side keeps the histograms in a hash map; each interval the front end reads, prints and clears
  * them, as libbpf-tools does.
  */
-import { closeSync, constants, openSync } from 'node:fs';
-import { AttachType, features, loadObject, ProgramType, type BpfObject, type ObjectSpec } from '../../index.js';
+import { loadObject, type BpfObject } from '../../index.js';
+import { filterCgroup } from '../common/cgroup-filter.js';
+import { chooseTracepointFlavor, parseFlavor, type TracepointFlavor } from '../common/tracepoint-flavor.js';
 import { positiveInteger } from '../common/arguments.js';
 import { formatLog2Histogram, log2Buckets, waitInterval } from '../common/histogram.js';
 import { clockTime, left } from '../common/output.js';
@@ -16,15 +17,6 @@ import { openToolObject } from '../common/tool-object.js';
 const HIST_KEY_ALL = 0xffff_ffff;
 
 type Grouping = 'all' | 'process' | 'thread' | 'pidns';
-export type TracepointFlavor = 'tp_btf' | 'raw_tp';
-
-/** `--tracepoints`: tsbpf's own flag choosing the hook flavor (default: tp_btf where it loads). */
-export function parseFlavor(value: string | true | undefined): TracepointFlavor | 'auto' {
-  const flavor = value ?? 'auto';
-  if (flavor !== 'auto' && flavor !== 'tp_btf' && flavor !== 'raw_tp') throw new ToolUsageError(`Invalid tracepoint flavor: ${String(flavor)}`);
-  return flavor;
-}
-
 export interface RunqlatFlags {
   milliseconds: boolean;
   timestamp: boolean;
@@ -51,26 +43,6 @@ const KEY_LABEL: Record<Exclude<Grouping, 'all'>, string> = { process: 'pid', th
  * Loads one flavor of each hook: tp_btf where the kernel loads it (typed arguments, no copying), raw_tp
  * otherwise — libbpf-tools' choice, made by the same kind of probe. Returns the flavor chosen.
  */
-export function chooseTracepointFlavor(spec: ObjectSpec, asked: TracepointFlavor | 'auto' = 'auto'): TracepointFlavor {
-  const flavor = asked !== 'auto' ? asked : features.haveAttachType(ProgramType.Tracing, AttachType.TraceRawTp).supported ? 'tp_btf' : 'raw_tp';
-  const suffix = flavor === 'tp_btf' ? '_btf' : '_raw';
-  for (const program of spec.programs) program.autoload = program.name.endsWith(suffix);
-  return flavor;
-}
-
-/** -c: only tasks in the cgroup at `path` (its directory fd goes into the object's cgroup array). */
-export function filterCgroup(object: BpfObject, path: string): void {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);
-  try {
-    const key = new Uint8Array(4);
-    const value = new Uint8Array(4);
-    new DataView(value.buffer).setUint32(0, fd, true);
-    object.maps.cgroup_map!.update(key, value);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The histograms by key (sorted), then cleared for the next interval. */
 function takeHistograms(object: BpfObject): [number, Hist][] {
   const map = object.maps.hists!;
@@ -147,14 +119,7 @@ EXAMPLES:
     if (flags.verbose) err(`runqlat: sched_wakeup, sched_wakeup_new and sched_switch through ${flavor}\n`);
 
     using object = await loadObject(spec);
-    if (flags.cgroup !== undefined) {
-      try {
-        filterCgroup(object, flags.cgroup);
-      } catch (error) {
-        err(`Failed opening Cgroup path: ${flags.cgroup}: ${(error as Error).message}\n`);
-        return 1;
-      }
-    }
+    if (flags.cgroup !== undefined) filterCgroup(object.maps.cgroup_map!, flags.cgroup);
     object.attachAll();
     const unit = flags.milliseconds ? 'msecs' : 'usecs';
     if (!json) {

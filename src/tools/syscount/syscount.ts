@@ -3,9 +3,9 @@
  * or, with -L, by time spent, printed at each interval (-i) or once at the end, under libbpf-tools'
  * `[HH:MM:SS]` line and columns.
  */
-import { closeSync, openSync } from 'node:fs';
-import { InvalidArgumentError, loadObject, MapBatchCursor, type BpfMap } from '../../index.js';
+import { loadObject, MapBatchCursor, type BpfMap } from '../../index.js';
 import { clockTime, left, right } from '../common/output.js';
+import { filterCgroup } from '../common/cgroup-filter.js';
 import { syscallName, knownSyscalls } from '../common/syscall-names.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject } from '../common/tool-object.js';
@@ -140,7 +140,7 @@ export const tool = defineTool<SyscountFlags>({
     if (flags.verbose) err(`syscount: counting at raw_syscalls:sys_exit${flags.latency ? ', timing from raw_syscalls:sys_enter' : ''}\n`);
 
     using object = await loadObject(spec);
-    if (flags.cgroup !== undefined) setCgroup(object.maps.cgroup_map!, flags.cgroup);
+    if (flags.cgroup !== undefined) filterCgroup(object.maps.cgroup_map!, flags.cgroup);
     object.attachAll();
     const decode = object.decoder('struct data_t');
     const counts = object.maps.data!;
@@ -213,19 +213,3 @@ function sleep(seconds: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** -c: puts the cgroup directory's fd in slot 0 of `cgroup_map` (the map keeps its own reference). */
-function setCgroup(map: BpfMap, path: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    throw new InvalidArgumentError(`Failed opening Cgroup path: ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'give a cgroup v2 directory, e.g. /sys/fs/cgroup/unified/NAME');
-  }
-  try {
-    const value = new Uint8Array(4);
-    new DataView(value.buffer).setUint32(0, fd, true);
-    map.update(new Uint8Array(4), value);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -7,7 +7,7 @@
  */
 import { link, loadObject, NotSupportedError, type ObjectSpec } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, streamEvents, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
 import { AF_INET, AF_INET6, formatAddress, ipVersion, parsePortList } from '../common/inet.js';
 import { left } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
@@ -191,6 +191,8 @@ EXAMPLES:
     if (flags.verbose) err(`tcpconnect: ${hook === 'kprobe' ? 'kprobes on tcp_v4_connect/tcp_v6_connect' : 'tracepoints sock:inet_sock_set_state and syscalls:sys_exit_connect'} (${why}); events through a ${channel.kind === 'ringbuf' ? 'ring buffer' : 'perf buffer'}\n`);
 
     using object = await loadObject(spec);
+    // the reader first: a perf buffer refuses records until its CPU slots are filled
+    using stream = EventStream.open(object, channel);
     object.attachAll();
     if (flags.duration) stopAfter(flags.duration);
 
@@ -217,7 +219,7 @@ EXAMPLES:
       out.flush();
     }
     let firstTs: bigint | undefined;
-    await streamEvents(object, channel, signal, {
+    await stream.run(signal, {
       onEvent(record) {
         const event = decode(record.area, record.offset) as unknown as ConnectEvent;
         if (event.af !== AF_INET && event.af !== AF_INET6) {

@@ -5,7 +5,7 @@
  */
 import { loadObject, NotSupportedError } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, streamEvents, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
 import { AF_INET, AF_INET6, formatAddress, ipVersion, parsePortList, u16Key } from '../common/inet.js';
 import { clockTime, left, right } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
@@ -107,6 +107,8 @@ EXAMPLES:
     const yes = new Uint8Array([1]);
     for (const port of flags.localPorts ?? []) object.maps.lports!.update(u16Key(port), yes);
     for (const port of flags.remotePorts ?? []) object.maps.rports!.update(u16Key(port), yes);
+    // the reader first: a perf buffer refuses records until its CPU slots are filled
+    using stream = EventStream.open(object, channel);
     object.attachAll();
     const decode = object.decoder('struct event');
     const width = flags.wide ? 39 : 15;
@@ -118,7 +120,7 @@ EXAMPLES:
     }
     if (flags.duration) stopAfter(flags.duration);
     let firstTs: bigint | undefined;
-    await streamEvents(object, channel, signal, {
+    await stream.run(signal, {
       onEvent(record) {
         const event = decode(record.area, record.offset) as unknown as SessionEvent;
         const saddr = formatAddress(event.family, record.area.subarray(record.offset + SADDR_OFFSET));

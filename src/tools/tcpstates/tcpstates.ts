@@ -6,7 +6,7 @@
  */
 import { link, loadObject, NotSupportedError } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, streamEvents, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
 import { AF_INET, AF_INET6, formatAddress, ipVersion, parsePortList, tcpStateName, u16Key } from '../common/inet.js';
 import { clockTime, left, right } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
@@ -103,6 +103,8 @@ EXAMPLES:
     const yes = new Uint8Array([1]);
     for (const port of flags.localPorts ?? []) object.maps.lports!.update(u16Key(port), yes);
     for (const port of flags.remotePorts ?? []) object.maps.rports!.update(u16Key(port), yes);
+    // the reader first: a perf buffer refuses records until its CPU slots are filled
+    using stream = EventStream.open(object, channel);
     object.attachAll();
     const decode = object.decoder('struct event');
 
@@ -114,7 +116,7 @@ EXAMPLES:
       out.flush();
     }
     if (flags.duration) stopAfter(flags.duration);
-    await streamEvents(object, channel, signal, {
+    await stream.run(signal, {
       onEvent(record) {
         const event = decode(record.area, record.offset) as unknown as StateEvent;
         const saddr = formatAddress(event.family, record.area.subarray(record.offset + SADDR_OFFSET));
