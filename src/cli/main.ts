@@ -8,6 +8,12 @@ import { readFileSync } from 'node:fs';
 
 export type { CliContext, CommandAction } from './program.js';
 
+// `tsbpf ... | head`: the reader left, so stop quietly (the kernel objects close with the process)
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
