@@ -32,10 +32,14 @@ case "$source_kind" in
 esac
 
 package=$(field package)
-# A metapackage (linux-image-amd64) names the real image among its dependencies.
+# A metapackage (linux-image-amd64, linux-image-6.12-amd64) names the real image among its
+# dependencies; an image package depends on no other image. (Its name alone does not tell them apart:
+# linux-image-6.12-amd64 is a metapackage.)
 image_of() {
-  if apt-cache show "$package" 2>/dev/null | grep -q '^Filename: .*linux-image-[0-9]'; then echo "$package"; return; fi
-  apt-cache depends "$package" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1
+  apt-cache show "$package" >/dev/null 2>&1 || return 0
+  local dependency
+  dependency=$(apt-cache depends "$package" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
+  echo "${dependency:-$package}"
 }
 image=$(image_of)
 # a machine that never ran apt-get update has no package lists yet

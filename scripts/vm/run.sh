@@ -5,7 +5,9 @@
 #   scripts/vm/run.sh [--kernel NAME] [--suite NAME] [--timeout SECONDS] [-- TEST_FILE...]
 #
 #   --kernel   one entry of vm/kernels.json (default: every entry)
-#   --suite    a list in scripts/vm/suites/NAME.txt (default: full); files after -- replace it
+#   --suite    a list in scripts/vm/suites/NAME.txt (default: full); files after -- replace it. A
+#              kernel's entry may name its own list for a suite ("suites": {"ci": "ci-612"}): that
+#              kernel runs scripts/vm/suites/ci-612.txt when --suite ci is asked for
 #   --timeout  the guest's time limit, boot included (default: $TSBPF_VM_TIMEOUT or 900)
 #
 # The guest's console (kernel and the spec reporter) streams here. Each run's folder,
@@ -49,32 +51,42 @@ node --input-type=module -e '
   const built = corpus();
   if (typeof built === "string") { console.error(`vm: corpus: ${built}`); process.exit(1); }' "$repo/dist/src/test-support/corpus.js"
 
-if ((${#files[@]} == 0)); then
-  list="$here/suites/$suite.txt"
-  [ -f "$list" ] || { echo "vm: no suite $list" >&2; exit 2; }
+# The test files of a suite list (globs relative to the repository), one a line.
+suite_files() {
+  local list="$here/suites/$1.txt" pattern file
   shopt -s nullglob
   while read -r pattern; do
     [[ -z "$pattern" || "$pattern" == \#* ]] && continue
-    for file in $pattern; do files+=("$repo/$file"); done
+    for file in $pattern; do echo "$repo/$file"; done
   done < "$list"
   shopt -u nullglob
-fi
-((${#files[@]})) || { echo "vm: no test files to run" >&2; exit 2; }
+}
+given_files=("${files[@]}")
 
 if ((${#kernels[@]} == 0)); then
   mapfile -t kernels < <(node -e 'for (const k of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).kernels) console.log(k.name)' "$repo/vm/kernels.json")
 fi
-# One field of a kernel's entry (a list joined by spaces), or empty.
+# One field of a kernel's entry (a list joined by spaces; a.b for a nested one), or empty.
 field() {
   node -e '
     const [file, name, key] = process.argv.slice(1);
-    const value = JSON.parse(require("fs").readFileSync(file, "utf8")).kernels.find((k) => k.name === name)?.[key];
+    let value = JSON.parse(require("fs").readFileSync(file, "utf8")).kernels.find((k) => k.name === name);
+    for (const part of key.split(".")) value = value?.[part];
     process.stdout.write(Array.isArray(value) ? value.join(" ") : String(value ?? ""));' "$repo/vm/kernels.json" "$1" "$2"
 }
 
 results_root=${TSBPF_VM_RESULTS:-/var/tmp/tsbpf-vm}
 overall=0
 for kernel in "${kernels[@]}"; do
+  files=("${given_files[@]}")
+  kernel_suite="the files given"
+  if ((${#files[@]} == 0)); then
+    kernel_suite=$(field "$kernel" "suites.$suite")
+    kernel_suite=${kernel_suite:-$suite}
+    [ -f "$here/suites/$kernel_suite.txt" ] || { echo "vm: no suite $here/suites/$kernel_suite.txt (for $kernel)" >&2; exit 2; }
+    mapfile -t files < <(suite_files "$kernel_suite")
+  fi
+  ((${#files[@]})) || { echo "vm: no test files to run for $kernel" >&2; exit 2; }
   tree=$(bash "$here/fetch-kernel.sh" "$kernel" | tail -n 1)
   vmlinuz=$(ls "$tree"/boot/vmlinuz-* | head -n 1)
   results="$results_root/$kernel-$(date +%Y%m%d-%H%M%S)"
@@ -96,7 +108,7 @@ for kernel in "${kernels[@]}"; do
     printf 'FILES=('; printf ' %q' "${files[@]}"; printf ' )\n'
   } > "$results/job.env"
 
-  echo "vm: booting $kernel ($(basename "$vmlinuz")), ${#files[@]} test files, limit ${timeout} s, load $(cut -d' ' -f1-3 /proc/loadavg); results in $results"
+  echo "vm: booting $kernel ($(basename "$vmlinuz")), suite $kernel_suite: ${#files[@]} test files, limit ${timeout} s, load $(cut -d' ' -f1-3 /proc/loadavg); results in $results"
   start=$(date +%s.%N)
   set +e
   timeout -k 10 "$timeout" qemu-system-x86_64 \

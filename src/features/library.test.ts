@@ -15,7 +15,10 @@ test('probeKernel leaves no fd open, and is fast', () => {
   const probe = probeKernel();
   assert.equal(openFdCount(), before);
   console.log(`# probeKernel: ${probe.durationMs.toFixed(0)} ms, ${probeCounters.loads} loads, ${probeCounters.mapCreates} map creates`);
-  assert.ok(probe.durationMs < 5000, `${probe.durationMs} ms`);
+  // Under the qemu guests' TCG emulation (scripts/vm) every load is several times slower, and the
+  // more the host is loaded the slower: 2.8 s on 6.1, 8.4 s on 6.12 with the host busy.
+  const budgetMs = process.env.TSBPF_GUEST ? 30_000 : 5000;
+  assert.ok(probe.durationMs < budgetMs, `${probe.durationMs} ms (budget ${budgetMs} ms)`);
 });
 
 test('program types', () => {
