@@ -330,6 +330,34 @@ export class Btf implements BtfSource {
     return result;
   }
 
+  /** 32-bit words in this blob's own type section (every record field is one). */
+  get recordWordCount(): number {
+    return this.header.typeLength >>> 2;
+  }
+
+  /**
+   * Copies this blob's own type records into `words` from index `wordIndex`, in host byte order, and
+   * sets `starts[id]` to the word index of each own type's record. One memcpy (and, for the other
+   * byte order, one swap loop): readers that walk every record, as the C dumper does, then index a
+   * plain Int32Array instead of calling an accessor per field. Returns the words written.
+   */
+  copyRecords(words: Int32Array, wordIndex: number, starts: Int32Array): number {
+    const count = this.recordWordCount;
+    const typeStart = this.header.headerLength + this.header.typeOffset;
+    new Uint8Array(words.buffer, words.byteOffset + wordIndex * 4, count * 4).set(this.#bytes.subarray(typeStart, typeStart + count * 4));
+    if (this.littleEndian !== LITTLE_ENDIAN_HOST) {
+      for (let i = wordIndex, end = wordIndex + count; i < end; i++) {
+        const w = words[i]!;
+        words[i] = ((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24);
+      }
+    }
+    const offsets = this.#offsets;
+    const first = this.firstTypeId;
+    const shift = wordIndex - (typeStart >>> 2);
+    for (let i = 0, n = offsets.length; i < n; i++) starts[first + i] = (offsets[i]! >>> 2) + shift;
+    return count;
+  }
+
   /** ARRAY `id`'s element type, read in place (ArrayType.elementType). */
   arrayElementTypeOf(id: number): number {
     if (id < this.firstTypeId && this.base) return this.base.arrayElementTypeOf(id);
@@ -362,76 +390,6 @@ export class Btf implements BtfSource {
     const little = this.littleEndian;
     const raw = (BigInt(this.#view.getUint32(at + 8, little)) << 32n) | BigInt(this.#view.getUint32(at + 4, little));
     return this.#view.getUint32(this.#record(id) + 4, little) >>> 31 === 1 ? BigInt.asIntN(64, raw) : raw;
-  }
-
-  /**
-   * Sets `referenced[t] = 1` for every type `t` some type refers to: targets of PTR, TYPEDEF,
-   * qualifiers, TYPE_TAG, DECL_TAG, FUNC, VAR; members, parameters, DATASEC variables, array element
-   * and index types; not FUNC_PROTO return types (the C dumper's notion of "referenced", which
-   * decides whether an anonymous enum is a top-level definition). One tight loop over the records'
-   * words: through the per-id accessors, vmlinux's 126 000 types took ~20 ms, mostly before V8
-   * optimised the loop. Ids at or past `referenced.length` are ignored.
-   */
-  markReferencedTypes(referenced: Uint8Array): void {
-    if (this.base) this.base.markReferencedTypes(referenced);
-    const bytes = this.#bytes;
-    const offsets = this.#offsets;
-    if (this.littleEndian !== LITTLE_ENDIAN_HOST || bytes.byteOffset % 4 !== 0) {
-      for (let i = 0; i < offsets.length; i++) this.#markReferencedSlow(this.firstTypeId + i, referenced);
-      return;
-    }
-    // Record offsets are 4-byte aligned (the constructor checked the type section's start).
-    const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
-    for (let i = 0, n = offsets.length; i < n; i++) {
-      const at = offsets[i]! >>> 2;
-      const info = words[at + 1]!;
-      const vlen = info & 0xffff;
-      const data = at + 3;
-      switch ((info >>> 24) & 0x1f) {
-        case BtfKind.Pointer: case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict:
-        case BtfKind.TypeTag: case BtfKind.DeclTag: case BtfKind.Func: case BtfKind.Var:
-          referenced[words[at + 2]! >>> 0] = 1;
-          break;
-        case BtfKind.Struct: case BtfKind.Union:
-          // btf_member {name_off, type, offset}
-          for (let e = 0; e < vlen; e++) referenced[words[data + e * 3 + 1]! >>> 0] = 1;
-          break;
-        case BtfKind.FuncProto:
-          // btf_param {name_off, type}
-          for (let e = 0; e < vlen; e++) referenced[words[data + e * 2 + 1]! >>> 0] = 1;
-          break;
-        case BtfKind.Datasec:
-          // btf_var_secinfo {type, offset, size}
-          for (let e = 0; e < vlen; e++) referenced[words[data + e * 3]! >>> 0] = 1;
-          break;
-        case BtfKind.Array:
-          // btf_array {type, index_type, nelems}
-          referenced[words[data]! >>> 0] = 1;
-          referenced[words[data + 1]! >>> 0] = 1;
-          break;
-        default:
-          break;
-      }
-    }
-  }
-
-  /** markReferencedTypes for one own type, through the in-place accessors (big-endian BTF). */
-  #markReferencedSlow(id: number, referenced: Uint8Array): void {
-    switch (this.kindOf(id)) {
-      case BtfKind.Pointer: case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict:
-      case BtfKind.TypeTag: case BtfKind.DeclTag: case BtfKind.Func: case BtfKind.Var:
-        referenced[this.sizeOrTypeOf(id)] = 1;
-        break;
-      case BtfKind.FuncProto: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Datasec:
-        for (let i = 0, n = this.vlenOf(id); i < n; i++) referenced[this.entryTypeOf(id, i)] = 1;
-        break;
-      case BtfKind.Array:
-        referenced[this.arrayIndexTypeOf(id)] = 1;
-        referenced[this.arrayElementTypeOf(id)] = 1;
-        break;
-      default:
-        break;
-    }
   }
 
   /** Byte offset of own ARRAY `id`'s btf_array; throws for other kinds. */

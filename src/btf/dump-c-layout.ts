@@ -4,42 +4,53 @@
  * compiler do": bpftool's output depends on exactly those answers, including their quirks (an
  * over-aligned member makes a struct count as packed; kinds without a size give 0).
  */
-import type { BtfRawReads } from './dump-c-raw.js';
-import { BtfKind, type BtfSource } from './types.js';
+import type { FlatBtf } from './dump-c-flat.js';
+import { BtfKind } from './types.js';
 
 /** Names under which BTF spells `long`; the first such INT gives the pointer size, as in libbpf. */
-const LONG_NAMES = new Set([
+const LONG_NAMES = [
   'long', 'long int', 'int long', 'unsigned long', 'long unsigned', 'unsigned long int', 'unsigned int long',
   'long unsigned int', 'long int unsigned', 'int unsigned long', 'int long unsigned',
-]);
+];
 
 /** Guards against reference loops in malformed BTF (libbpf stops at the same depth). */
 const MAX_RESOLVE_DEPTH = 32;
 
-/**
- * Pointer size of the target that produced `btf`: the size of its `long`, else 8. `nameIs` lets the
- * dumper compare names as bytes (making no strings, see dump-c-names.ts).
- */
-export function pointerSizeOf(
-  btf: BtfSource, reads: BtfRawReads, nameIs: (id: number, text: string) => boolean = (id, text) => reads.nameOf(id) === text,
-): number {
-  for (let id = 1; id < btf.typeCount; id++) {
-    // only INTs can answer; the kind alone spares decoding the rest
-    if (reads.kindOf(id) !== BtfKind.Int) continue;
-    const size = reads.sizeOrTypeOf(id);
+/** Pointer size of the target that produced `flat`: the size of its `long`, else 8. */
+export function pointerSizeOf(flat: FlatBtf): number {
+  const { count, words, at, names } = flat;
+  for (let id = 1; id < count; id++) {
+    // only INTs can answer
+    const r = at[id]!;
+    if (((words[r + 1]! >>> 24) & 0x1f) !== BtfKind.Int) continue;
+    const size = words[r + 2]!;
     if (size !== 4 && size !== 8) continue;
-    for (const name of LONG_NAMES) if (nameIs(id, name)) return size;
+    const name = words[r]!;
+    // every spelling starts with 'l', 'i' or 'u'; most ints don't
+    const first = names[name];
+    if (first !== 0x6c && first !== 0x69 && first !== 0x75) continue;
+    for (const candidate of LONG_NAMES) if (nameIs(names, name, candidate)) return size;
   }
   return 8;
 }
 
-/** Sizes and alignments, read through BtfRawReads: structs and unions are never decoded into objects. */
+function nameIs(names: Uint8Array, offset: number, text: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) if (names[offset + i] !== text.charCodeAt(i)) return false;
+  return names[offset + n] === 0;
+}
+
+/** Sizes and alignments, read from the flat records. */
 export class CLayout {
   /** Memoized alignments, -1 until computed (structs are asked about once per member otherwise). */
   private readonly alignments: Int32Array;
+  private readonly words: Int32Array;
+  private readonly at: Int32Array;
 
-  constructor(btf: BtfSource, private readonly reads: BtfRawReads, readonly pointerSize: number) {
-    this.alignments = new Int32Array(btf.typeCount).fill(-1);
+  constructor(flat: FlatBtf, readonly pointerSize: number) {
+    this.alignments = new Int32Array(flat.count).fill(-1);
+    this.words = flat.words;
+    this.at = flat.at;
   }
 
   /**
@@ -47,23 +58,25 @@ export class CLayout {
    * declarations) or the chain is malformed.
    */
   sizeOf(id: number): number {
-    const reads = this.reads;
+    const words = this.words;
+    const at = this.at;
     let elements = 1;
     for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
-      switch (reads.kindOf(id)) {
+      const r = at[id]!;
+      switch ((words[r + 1]! >>> 24) & 0x1f) {
         case BtfKind.Int: case BtfKind.Float: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Enum:
         case BtfKind.Enum64: case BtfKind.Datasec:
-          return elements * reads.sizeOrTypeOf(id);
+          return elements * (words[r + 2]! >>> 0);
         case BtfKind.Pointer:
           return elements * this.pointerSize;
         case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
         case BtfKind.Var:
-          id = reads.sizeOrTypeOf(id);
+          id = words[r + 2]!;
           break;
         case BtfKind.Array: {
-          elements *= reads.arrayCountOf(id);
+          elements *= words[r + 5]! >>> 0;
           if (elements > 0xffffffff) return -1;
-          id = reads.arrayElementTypeOf(id);
+          id = words[r + 3]!;
           break;
         }
         default:
@@ -83,26 +96,30 @@ export class CLayout {
   }
 
   private computeAlign(id: number): number {
-    const reads = this.reads;
-    switch (reads.kindOf(id)) {
+    const words = this.words;
+    const r = this.at[id]!;
+    const info = words[r + 1]!;
+    switch ((info >>> 24) & 0x1f) {
       case BtfKind.Int: case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Float:
-        return Math.min(this.pointerSize, reads.sizeOrTypeOf(id));
+        return Math.min(this.pointerSize, words[r + 2]! >>> 0);
       case BtfKind.Pointer:
         return this.pointerSize;
       case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
-        return this.alignOf(reads.sizeOrTypeOf(id));
+        return this.alignOf(words[r + 2]!);
       case BtfKind.Array:
-        return this.alignOf(reads.arrayElementTypeOf(id));
+        return this.alignOf(words[r + 3]!);
       case BtfKind.Struct: case BtfKind.Union: {
         let max = 1;
-        for (let i = 0, n = reads.vlenOf(id); i < n; i++) {
-          const align = this.alignOf(reads.entryTypeOf(id, i));
+        const bitfields = info < 0;
+        for (let e = r + 3, end = e + (info & 0xffff) * 3; e < end; e += 3) {
+          const align = this.alignOf(words[e + 1]!);
           if (align <= 0) return 0;
           if (align > max) max = align;
           // A member placed off its natural alignment only happens in a packed struct.
-          if (reads.memberBitfieldSizeOf(id, i) === 0 && reads.memberBitOffsetOf(id, i) % (8 * align) !== 0) return 1;
+          const offset = words[e + 2]! >>> 0;
+          if ((!bitfields || offset >>> 24 === 0) && (bitfields ? offset & 0xffffff : offset) % (8 * align) !== 0) return 1;
         }
-        return reads.sizeOrTypeOf(id) % max !== 0 ? 1 : max;
+        return (words[r + 2]! >>> 0) % max !== 0 ? 1 : max;
       }
       default:
         return 0;
@@ -114,13 +131,17 @@ export class CLayout {
    * off its natural alignment, or the size isn't a multiple of the largest member alignment.
    */
   isPacked(id: number): boolean {
-    const reads = this.reads;
+    const words = this.words;
+    const r = this.at[id]!;
+    const info = words[r + 1]!;
+    const bitfields = info < 0;
     let max = 1;
-    for (let i = 0, n = reads.vlenOf(id); i < n; i++) {
-      const align = this.alignOf(reads.entryTypeOf(id, i));
-      if (align !== 0 && reads.memberBitfieldSizeOf(id, i) === 0 && reads.memberBitOffsetOf(id, i) % (8 * align) !== 0) return true;
+    for (let e = r + 3, end = e + (info & 0xffff) * 3; e < end; e += 3) {
+      const align = this.alignOf(words[e + 1]!);
+      const offset = words[e + 2]! >>> 0;
+      if (align !== 0 && (!bitfields || offset >>> 24 === 0) && (bitfields ? offset & 0xffffff : offset) % (8 * align) !== 0) return true;
       if (align > max) max = align;
     }
-    return reads.sizeOrTypeOf(id) % max !== 0;
+    return (words[r + 2]! >>> 0) % max !== 0;
   }
 }

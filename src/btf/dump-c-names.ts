@@ -9,75 +9,46 @@
  *
  * Names are handled as offsets into a byte table, never as JS strings: vmlinux's header prints
  * ~150 000 names, and slicing each into a string, then hashing it into a Map, was the dump's
- * largest single cost (and most of its garbage). For ASCII BTF (every kernel's) the table is the
- * BTF string table itself, so names are counted by their bytes and copied straight into the
- * output; other sources intern their decoded names into a UTF-8 table of our own, which writes
- * the same bytes ByteWriter.text would.
+ * largest single cost (and most of its garbage). The table is FlatBtf's (the BTF string table
+ * itself for kernel BTF), so names are counted by their bytes and copied straight into the output.
  */
-import type { BtfRawReads } from './dump-c-raw.js';
+import type { FlatBtf } from './dump-c-flat.js';
 import type { ByteWriter } from './dump-c-writer.js';
-import { BtfKind, type BtfSource } from './types.js';
-
-/** Btf's in-place name offsets (see btf.ts); other sources go through interned strings. */
-interface NameOffsets {
-  nameOffsetOf(id: number): number;
-  entryNameOffsetOf(id: number, index: number): number;
-  asciiStringBytes(): Uint8Array | null;
-}
+import { BtfKind } from './types.js';
 
 /** libbpf formats a numbered name into a 256-byte buffer: at most 255 bytes survive. */
 const MAX_NAME = 255;
 
-const utf8 = new TextEncoder();
-
 export class NameTable {
-  /** The name bytes, NUL-terminated, indexed by the offsets nameOffset/entryNameOffset return. */
-  bytes: Uint8Array;
-  /** The BTF whose string table `bytes` is, or null when names are interned. */
-  private readonly direct: NameOffsets | null;
-  /** Interning (only without `direct`): table length so far, and each name's offset. */
-  private internedLength = 1;
-  private readonly interned = new Map<string, number>();
+  /** The name bytes, NUL-terminated, indexed by name offsets. */
+  readonly bytes: Uint8Array;
+  private readonly words: Int32Array;
+  private readonly at: Int32Array;
   /** Per type id: 0 until resolved, then its name's number (1 = printed without a suffix). */
   private readonly resolved: Int32Array;
   private readonly tagCounts: NameCounts;
   private readonly identifierCounts: NameCounts;
 
-  constructor(btf: BtfSource, private readonly reads: BtfRawReads) {
-    this.resolved = new Int32Array(btf.typeCount);
+  constructor(flat: FlatBtf) {
+    this.bytes = flat.names;
+    this.words = flat.words;
+    this.at = flat.at;
+    this.resolved = new Int32Array(flat.count);
     // Sized from the type count so that vmlinux's tables rarely if ever grow (each name is at most
     // one type or enumerator); a small BPF object gets small tables.
-    const capacity = 1 << Math.max(10, Math.ceil(Math.log2(btf.typeCount + 1)));
+    const capacity = 1 << Math.max(10, Math.ceil(Math.log2(flat.count + 1)));
     this.tagCounts = new NameCounts(capacity >> 1);
     this.identifierCounts = new NameCounts(capacity);
-    const candidate = btf as BtfSource & Partial<NameOffsets>;
-    const ascii = typeof candidate.nameOffsetOf === 'function' && typeof candidate.entryNameOffsetOf === 'function'
-      && typeof candidate.asciiStringBytes === 'function' ? candidate.asciiStringBytes() : null;
-    if (ascii) {
-      this.direct = candidate as BtfSource & NameOffsets;
-      this.bytes = ascii;
-    } else {
-      this.direct = null;
-      // offset 0 is the empty name, as in BTF
-      this.bytes = new Uint8Array(1 << 12);
-    }
   }
 
   /** Offset of type `id`'s name. */
   nameOffset(id: number): number {
-    return this.direct !== null ? this.direct.nameOffsetOf(id) : this.intern(this.reads.nameOf(id));
-  }
-
-  /** Offset of the name of member, enumerator or parameter `index` of `id`. */
-  entryNameOffset(id: number, index: number): number {
-    return this.direct !== null ? this.direct.entryNameOffsetOf(id, index) : this.intern(this.reads.entryNameOf(id, index));
+    return this.words[this.at[id]!]!;
   }
 
   /** Whether type `id` is anonymous. */
   isAnonymous(id: number): boolean {
-    // the offset first: interning may replace `bytes`
-    const offset = this.nameOffset(id);
-    return this.bytes[offset] === 0;
+    return this.bytes[this.words[this.at[id]!]!] === 0;
   }
 
   /** Whether the name at `offset` is exactly `text` (ASCII). */
@@ -125,11 +96,12 @@ export class NameTable {
   }
 
   private resolve(id: number, counts: NameCounts): number {
-    const reads = this.reads;
-    const offset = this.nameOffset(id);
-    const kind = reads.kindOf(id);
+    const r = this.at[id]!;
+    const offset = this.words[r]!;
+    const info = this.words[r + 1]!;
+    const kind = (info >>> 24) & 0x1f;
     // A forward declaration or an empty enum names a type defined elsewhere: it takes no number.
-    const declaresOnly = kind === BtfKind.Fwd || (kind === BtfKind.Enum && reads.vlenOf(id) === 0);
+    const declaresOnly = kind === BtfKind.Fwd || (kind === BtfKind.Enum && (info & 0xffff) === 0);
     const count = this.bytes[offset] !== 0 && !declaresOnly ? counts.bump(this.bytes, offset) : 1;
     this.resolved[id] = count;
     return count;
@@ -149,28 +121,6 @@ export class NameTable {
       // Near libbpf's buffer size: truncate as it does, by the string (rare: not in vmlinux).
       out.text(`${this.text(offset)}___${count}`.slice(0, MAX_NAME));
     }
-  }
-
-  /** Offset of `name` in our own table, appending it (UTF-8, NUL-terminated) the first time. */
-  private intern(name: string): number {
-    if (name === '') return 0;
-    const known = this.interned.get(name);
-    if (known !== undefined) return known;
-    const encoded = utf8.encode(name);
-    const at = this.internedLength;
-    const needed = at + encoded.length + 1;
-    if (needed > this.bytes.length) {
-      let capacity = this.bytes.length * 2;
-      while (capacity < needed) capacity *= 2;
-      const next = new Uint8Array(capacity);
-      next.set(this.bytes.subarray(0, at));
-      this.bytes = next;
-    }
-    this.bytes.set(encoded, at);
-    this.bytes[at + encoded.length] = 0;
-    this.internedLength = needed;
-    this.interned.set(name, at);
-    return at;
   }
 }
 

@@ -106,10 +106,13 @@ export class ByteWriter {
     } while (value > 0);
   }
 
-  /** Appends a decimal integer (or bigint), with its sign. */
-  decimal(value: number | bigint): void {
-    if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) this.unsigned(value);
-    else this.text(String(value));
+  /** Appends a safe integer in decimal, with its sign. */
+  integer(value: number): void {
+    if (value < 0) {
+      this.byte(0x2d); // '-'
+      value = -value;
+    }
+    this.unsigned(value);
   }
 
   /** A newline followed by `level` tabs. */

@@ -14,14 +14,12 @@
  * logic below; layout questions (packing, padding) by dump-c-layout and dump-c-padding.
  */
 import { TsbpfError } from '../errors.js';
+import { type FlatBtf, flatten } from './dump-c-flat.js';
 import { CLayout, pointerSizeOf } from './dump-c-layout.js';
 import { NameTable } from './dump-c-names.js';
 import { PaddingWriter } from './dump-c-padding.js';
-import { type BtfRawReads, readsOf } from './dump-c-raw.js';
 import { ByteWriter } from './dump-c-writer.js';
-import {
-  BtfKind, type BtfSource,
-} from './types.js';
+import { BtfKind, type BtfSource } from './types.js';
 
 export interface FormatCOptions {
   /**
@@ -52,12 +50,12 @@ export function formatBtfAsC(btf: BtfSource, options: FormatCOptions = {}): stri
 /** formatBtfAsC's output as UTF-8 bytes, ready for a file or stdout (the CLI's fast path). */
 export function formatBtfAsCBytes(btf: BtfSource, options: FormatCOptions = {}): Uint8Array {
   const out = new ByteWriter(btf.typeCount * 24 + 4096);
-  const dumper = new CDumper(btf, out);
+  const dumper = new CDumper(flatten(btf), out);
   out.text(HEADER);
   if (options.rootTypeIds) {
     for (const id of options.rootTypeIds) dumper.dumpType(id);
   } else {
-    for (let id = 1; id < btf.typeCount; id++) dumper.dumpType(id);
+    for (let id = 1, n = btf.typeCount; id < n; id++) dumper.dumpType(id);
   }
   out.text(FOOTER);
   return out.result();
@@ -84,6 +82,10 @@ const MISSING_BASE_TYPES = new Map([
 
 
 class CDumper {
+  private readonly count: number;
+  /** The records (see dump-c-flat.ts): type `id`'s fields are words[at[id] + k]. */
+  private readonly words: Int32Array;
+  private readonly at: Int32Array;
   private readonly orderState: Uint8Array;
   private readonly emitState: Uint8Array;
   private readonly forwardEmitted: Uint8Array;
@@ -102,61 +104,52 @@ class CDumper {
   private readonly names: NameTable;
   private readonly layout: CLayout;
   private readonly padding: PaddingWriter;
-  /** Numbers and names read without decoding types (see dump-c-raw.ts). */
-  private readonly reads: BtfRawReads;
 
-  constructor(private readonly btf: BtfSource, private readonly out: ByteWriter) {
-    const count = btf.typeCount;
+  constructor(flat: FlatBtf, private readonly out: ByteWriter) {
+    const count = (this.count = flat.count);
+    this.words = flat.words;
+    this.at = flat.at;
+    this.referenced = flat.referenced;
     this.orderState = new Uint8Array(count);
     this.emitState = new Uint8Array(count);
     this.forwardEmitted = new Uint8Array(count);
-    this.referenced = new Uint8Array(count);
     this.orderState[0] = ORDERED;
     this.emitState[0] = EMITTED;
-    const reads = (this.reads = readsOf(btf));
-    this.names = new NameTable(btf, reads);
-    const names = this.names;
-    const pointerSize = pointerSizeOf(btf, reads, (id, text) => names.equals(names.nameOffset(id), text));
-    this.layout = new CLayout(btf, reads, pointerSize);
+    this.names = new NameTable(flat);
+    const pointerSize = pointerSizeOf(flat);
+    this.layout = new CLayout(flat, pointerSize);
     this.padding = new PaddingWriter(pointerSize);
-    this.markAllReferenced(reads);
   }
 
-  /** Marks every type that some other type refers to, reading records in place. */
-  private markAllReferenced(raw: BtfRawReads): void {
-    const referenced = this.referenced;
-    // Btf does it in one loop over its records' words (see markReferencedTypes).
-    const bulk = this.btf as BtfSource & { markReferencedTypes?: (into: Uint8Array) => void };
-    if (typeof bulk.markReferencedTypes === 'function') {
-      bulk.markReferencedTypes(referenced);
-      return;
-    }
-    const count = this.btf.typeCount;
-    for (let id = 1; id < count; id++) {
-      switch (raw.kindOf(id)) {
-        case BtfKind.Pointer: case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict:
-        case BtfKind.TypeTag: case BtfKind.DeclTag: case BtfKind.Func: case BtfKind.Var:
-          referenced[raw.sizeOrTypeOf(id)] = 1;
-          break;
-        case BtfKind.FuncProto: case BtfKind.Struct: case BtfKind.Union:
-          // members and parameters; not a return type, which doesn't make an enum "referenced"
-          for (let i = 0, n = raw.vlenOf(id); i < n; i++) referenced[raw.entryTypeOf(id, i)] = 1;
-          break;
-        case BtfKind.Array:
-          referenced[raw.arrayIndexTypeOf(id)] = 1;
-          referenced[raw.arrayElementTypeOf(id)] = 1;
-          break;
-        case BtfKind.Datasec:
-          for (let i = 0, n = raw.vlenOf(id); i < n; i++) referenced[raw.entryTypeOf(id, i)] = 1;
-          break;
-        default:
-          break;
-      }
-    }
+  /** BtfKind of `id` (0 for void). */
+  private kindOf(id: number): number {
+    return (this.words[this.at[id]! + 1]! >>> 24) & 0x1f;
+  }
+
+  /** The size-or-type word: a size, a referenced type, a prototype's return type. */
+  private sizeOrTypeOf(id: number): number {
+    return this.words[this.at[id]! + 2]! >>> 0;
+  }
+
+  private vlenOf(id: number): number {
+    return this.words[this.at[id]! + 1]! & 0xffff;
+  }
+
+  /** The type of member (3 words each) or parameter (2 words) `index`. */
+  private memberTypeOf(id: number, index: number): number {
+    return this.words[this.at[id]! + 3 + index * 3 + 1]!;
+  }
+
+  private parameterTypeOf(id: number, index: number): number {
+    return this.words[this.at[id]! + 3 + index * 2 + 1]!;
+  }
+
+  private arrayElementTypeOf(id: number): number {
+    return this.words[this.at[id]! + 3]!;
   }
 
   dumpType(id: number): void {
-    if (!Number.isInteger(id) || id < 0 || id >= this.btf.typeCount) throw new BtfDumpError(id, 'no such type id');
+    if (!Number.isInteger(id) || id < 0 || id >= this.count) throw new BtfDumpError(id, 'no such type id');
     this.queue.length = 0;
     this.order(id, false);
     for (const queued of this.queue) this.emit(queued, 0);
@@ -171,9 +164,7 @@ class CDumper {
   private order(id: number, throughPointer: boolean): boolean {
     const state = this.orderState[id];
     if (state === ORDERED) return true;
-    const reads = this.reads;
-    // Composites, prototypes and the kinds a header leaves out are handled without decoding them.
-    const kind = reads.kindOf(id);
+    const kind = this.kindOf(id);
     if (state === ORDERING) {
       // A named struct can close a cycle through a pointer by a forward declaration; nothing else can.
       if ((kind === BtfKind.Struct || kind === BtfKind.Union) && throughPointer && !this.names.isAnonymous(id)) return false;
@@ -185,23 +176,23 @@ class CDumper {
         const named = !this.names.isAnonymous(id);
         if (throughPointer && named) return false;
         this.orderState[id] = ORDERING;
-        for (let i = 0, n = reads.vlenOf(id); i < n; i++) this.order(reads.entryTypeOf(id, i), false);
+        for (let i = 0, n = this.vlenOf(id); i < n; i++) this.order(this.memberTypeOf(id, i), false);
         if (named) this.queue.push(id);
         this.orderState[id] = ORDERED;
         return true;
       }
       case BtfKind.FuncProto: {
-        let strong = this.order(reads.sizeOrTypeOf(id), throughPointer);
-        for (let i = 0, n = reads.vlenOf(id); i < n; i++) if (this.order(reads.entryTypeOf(id, i), throughPointer)) strong = true;
+        let strong = this.order(this.sizeOrTypeOf(id), throughPointer);
+        for (let i = 0, n = this.vlenOf(id); i < n; i++) if (this.order(this.parameterTypeOf(id, i), throughPointer)) strong = true;
         return strong;
       }
       case BtfKind.Pointer: {
-        const strong = this.order(reads.sizeOrTypeOf(id), true);
+        const strong = this.order(this.sizeOrTypeOf(id), true);
         this.orderState[id] = ORDERED;
         return strong;
       }
       case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
-        return this.order(reads.sizeOrTypeOf(id), throughPointer);
+        return this.order(this.sizeOrTypeOf(id), throughPointer);
       case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Fwd:
         if (!this.names.isAnonymous(id) || !this.referenced[id]) this.queue.push(id);
         this.orderState[id] = ORDERED;
@@ -216,9 +207,9 @@ class CDumper {
     }
     switch (kind) {
       case BtfKind.Array:
-        return this.order(reads.arrayElementTypeOf(id), false);
+        return this.order(this.arrayElementTypeOf(id), false);
       case BtfKind.Typedef: {
-        const strong = this.order(reads.sizeOrTypeOf(id), throughPointer);
+        const strong = this.order(this.sizeOrTypeOf(id), throughPointer);
         // Like a struct, a typedef reached through a pointer to something weak can wait.
         if (throughPointer && !strong) return false;
         this.queue.push(id);
@@ -238,15 +229,14 @@ class CDumper {
   private emit(id: number, container: number): void {
     const state = this.emitState[id];
     if (state === EMITTED) return;
-    const reads = this.reads;
-    const kind = reads.kindOf(id);
+    const kind = this.kindOf(id);
     if (kind === BtfKind.Struct || kind === BtfKind.Union) {
       this.emitComposite(id, container, state);
       return;
     }
     // References and prototypes never change state: they pass emission on to what they refer to.
     if (kind === BtfKind.Pointer || kind === BtfKind.Volatile || kind === BtfKind.Const || kind === BtfKind.Restrict || kind === BtfKind.TypeTag) {
-      if (state !== EMITTING) this.emit(reads.sizeOrTypeOf(id), container);
+      if (state !== EMITTING) this.emit(this.sizeOrTypeOf(id), container);
       return;
     }
     if (kind === BtfKind.Enum || kind === BtfKind.Enum64) {
@@ -260,8 +250,8 @@ class CDumper {
     }
     if (kind === BtfKind.FuncProto) {
       if (state === EMITTING) return;
-      this.emit(reads.sizeOrTypeOf(id), container);
-      for (let i = 0, n = reads.vlenOf(id); i < n; i++) this.emit(reads.entryTypeOf(id, i), container);
+      this.emit(this.sizeOrTypeOf(id), container);
+      for (let i = 0, n = this.vlenOf(id); i < n; i++) this.emit(this.parameterTypeOf(id, i), container);
       return;
     }
     const out = this.out;
@@ -271,7 +261,7 @@ class CDumper {
       if (kind === BtfKind.Typedef) {
         // A typedef doubles as its own forward declaration (usable through pointers).
         if (!this.isBuiltinVaList(id)) {
-          this.writeTypedef(id, reads.sizeOrTypeOf(id), 0);
+          this.writeTypedef(id, this.sizeOrTypeOf(id), 0);
           out.text(';\n\n');
         }
         this.forwardEmitted[id] = 1;
@@ -295,7 +285,7 @@ class CDumper {
         break;
       }
       case BtfKind.Array:
-        this.emit(reads.arrayElementTypeOf(id), container);
+        this.emit(this.arrayElementTypeOf(id), container);
         break;
       case BtfKind.Fwd:
         this.writeForward(id);
@@ -304,9 +294,9 @@ class CDumper {
         break;
       case BtfKind.Typedef:
         this.emitState[id] = EMITTING;
-        this.emit(reads.sizeOrTypeOf(id), id);
+        this.emit(this.sizeOrTypeOf(id), id);
         if (!this.forwardEmitted[id] && !this.isBuiltinVaList(id)) {
-          this.writeTypedef(id, reads.sizeOrTypeOf(id), 0);
+          this.writeTypedef(id, this.sizeOrTypeOf(id), 0);
           out.text(';\n\n');
         }
         this.emitState[id] = EMITTED;
@@ -318,7 +308,6 @@ class CDumper {
 
   /** emit() for a struct or union (`state` its emission state), read without decoding it. */
   private emitComposite(id: number, container: number, state: number): void {
-    const reads = this.reads;
     const out = this.out;
     const anonymous = this.names.isAnonymous(id);
     if (state === EMITTING) {
@@ -334,7 +323,7 @@ class CDumper {
     if (topLevel || anonymous) {
       // Its members will be spelled out, so whatever they need comes first.
       const inner = anonymous ? container : id;
-      for (let i = 0, n = reads.vlenOf(id); i < n; i++) this.emit(reads.entryTypeOf(id, i), inner);
+      for (let i = 0, n = this.vlenOf(id); i < n; i++) this.emit(this.memberTypeOf(id, i), inner);
     } else if (!this.forwardEmitted[id] && id !== container) {
       this.writeCompositeForward(id);
       out.text(';\n\n');
@@ -352,7 +341,7 @@ class CDumper {
   /** `struct name` / `union name` (or the bare keyword for an anonymous one). */
   private writeCompositeForward(id: number): void {
     const out = this.out;
-    out.text(this.reads.kindOf(id) === BtfKind.Struct ? 'struct' : 'union');
+    out.text(this.kindOf(id) === BtfKind.Struct ? 'struct' : 'union');
     if (!this.names.isAnonymous(id)) {
       out.byte(SPACE);
       this.names.writeTagName(out, id);
@@ -362,23 +351,28 @@ class CDumper {
   private writeComposite(id: number, level: number): void {
     const out = this.out;
     const layout = this.layout;
-    const reads = this.reads;
-    const isStruct = reads.kindOf(id) === BtfKind.Struct;
+    const words = this.words;
+    const record = this.at[id]!;
+    const info = words[record + 1]!;
+    const isStruct = ((info >>> 24) & 0x1f) === BtfKind.Struct;
+    const bitfields = info < 0;
     const packed = isStruct && layout.isPacked(id);
     this.writeCompositeForward(id);
     out.text(' {');
     const memberIndent = indent(level + 1);
     let offset = 0;
     let previousWasBitfield = false;
-    const n = reads.vlenOf(id);
-    for (let i = 0; i < n; i++) {
-      const type = reads.entryTypeOf(id, i);
-      const bits = reads.memberBitfieldSizeOf(id, i);
-      const bitOffset = reads.memberBitOffsetOf(id, i);
+    const n = info & 0xffff;
+    for (let i = 0, m = record + 3; i < n; i++, m += 3) {
+      // btf_member {name_off, type, offset}; with kind_flag, offset holds bitfield size << 24 | bit offset
+      const type = words[m + 1]!;
+      const rawOffset = words[m + 2]! >>> 0;
+      const bits = bitfields ? rawOffset >>> 24 : 0;
+      const bitOffset = bitfields ? rawOffset & 0xffffff : rawOffset;
       const memberAlign = packed ? 1 : layout.alignOf(type);
       this.padding.write(out, offset, bitOffset, memberAlign, previousWasBitfield && bits !== 0, memberIndent);
       out.newlineIndent(memberIndent);
-      this.writeDeclaration(type, this.names.entryNameOffset(id, i), level + 1);
+      this.writeDeclaration(type, words[m]!, level + 1);
       if (bits !== 0) {
         out.text(': ');
         out.unsigned(bits);
@@ -391,7 +385,7 @@ class CDumper {
       }
       out.byte(SEMICOLON);
     }
-    const size = reads.sizeOrTypeOf(id);
+    const size = words[record + 2]! >>> 0;
     if (isStruct) this.padding.write(out, offset, size * 8, layout.alignOf(id), false, memberIndent);
     // An empty struct stays on one line.
     if (n !== 0 || size !== 0) out.newlineIndent(indent(level));
@@ -402,38 +396,42 @@ class CDumper {
   /** An enum's definition, read in place (ENUM64 too: decoding one type would decode the whole string table). */
   private writeEnum(id: number, level: number): void {
     const out = this.out;
-    const reads = this.reads;
+    const words = this.words;
+    const names = this.names;
+    const record = this.at[id]!;
+    const info = words[record + 1]!;
     out.text('enum');
-    if (!this.names.isAnonymous(id)) {
+    if (!names.isAnonymous(id)) {
       out.byte(SPACE);
-      this.names.writeTagName(out, id);
+      names.writeTagName(out, id);
     }
-    const n = reads.vlenOf(id);
+    const n = info & 0xffff;
     if (n === 0) return;
     out.text(' {');
     const valueIndent = indent(level + 1);
-    if (reads.kindOf(id) === BtfKind.Enum) {
-      for (let i = 0; i < n; i++) {
+    const signed = info < 0;
+    if (((info >>> 24) & 0x1f) === BtfKind.Enum) {
+      // btf_enum {name_off, val}
+      for (let e = record + 3, end = e + n * 2; e < end; e += 2) {
         out.newlineIndent(valueIndent);
-        this.names.writeEnumeratorName(out, this.names.entryNameOffset(id, i));
+        names.writeEnumeratorName(out, words[e]!);
         out.text(' = ');
-        out.decimal(reads.enumValueOf(id, i));
+        const value = words[e + 1]!;
+        out.integer(signed ? value : value >>> 0);
         out.byte(COMMA);
       }
     } else {
-      const signed = reads.kindFlagOf(id);
-      for (let i = 0; i < n; i++) {
+      // btf_enum64 {name_off, val_lo32, val_hi32}
+      for (let e = record + 3, end = e + n * 3; e < end; e += 3) {
         out.newlineIndent(valueIndent);
-        this.names.writeEnumeratorName(out, this.names.entryNameOffset(id, i));
+        names.writeEnumeratorName(out, words[e]!);
         out.text(' = ');
-        const value = reads.enum64ValueOf(id, i);
-        if (signed) {
-          out.decimal(BigInt.asIntN(64, value));
-          out.text('LL,');
-        } else {
-          out.decimal(BigInt.asUintN(64, value));
-          out.text('ULL,');
-        }
+        const low = words[e + 1]! >>> 0;
+        const high = signed ? words[e + 2]! : words[e + 2]! >>> 0;
+        // within ±2^53 a double holds the value exactly; beyond, BigInt
+        if (high < 0x200000 && high >= -0x200000) out.integer(high * 0x100000000 + low);
+        else out.text(String((BigInt(high) << 32n) | BigInt(low)));
+        out.text(signed ? 'LL,' : 'ULL,');
       }
     }
     out.newlineIndent(indent(level));
@@ -441,7 +439,7 @@ class CDumper {
   }
 
   private writeForward(id: number): void {
-    this.out.text(this.reads.kindFlagOf(id) ? 'union ' : 'struct ');
+    this.out.text(this.words[this.at[id]! + 1]! < 0 ? 'union ' : 'struct ');
     this.names.writeTagName(this.out, id);
   }
 
@@ -469,13 +467,13 @@ class CDumper {
     for (;;) {
       stack[top++] = id;
       if (id === 0) break;
-      const kind = this.reads.kindOf(id);
+      const kind = this.kindOf(id);
       if (kind === BtfKind.Pointer || kind === BtfKind.Volatile || kind === BtfKind.Const
         || kind === BtfKind.Restrict || kind === BtfKind.TypeTag || kind === BtfKind.FuncProto) {
         // the target, or a prototype's return type
-        id = this.reads.sizeOrTypeOf(id);
+        id = this.sizeOrTypeOf(id);
       } else if (kind === BtfKind.Array) {
-        id = this.reads.arrayElementTypeOf(id);
+        id = this.arrayElementTypeOf(id);
       } else {
         break;
       }
@@ -512,7 +510,7 @@ class CDumper {
    * inline. Returns false for a kind that can't end a chain (nothing is written).
    */
   private writeBaseType(id: number, level: number): boolean {
-    const kind = this.reads.kindOf(id);
+    const kind = this.kindOf(id);
     if (kind === BtfKind.Struct || kind === BtfKind.Union) {
       if (this.names.isAnonymous(id)) this.writeComposite(id, level);
       else this.writeCompositeForward(id);
@@ -546,7 +544,7 @@ class CDumper {
   private writeLeadingQualifiers(): void {
     const stack = this.stack;
     while (this.frameCount > 0) {
-      const kind = this.reads.kindOf(stack[this.frameBase + this.frameCount - 1]!);
+      const kind = this.kindOf(stack[this.frameBase + this.frameCount - 1]!);
       if (kind === BtfKind.Volatile) this.out.text('volatile ');
       else if (kind === BtfKind.Const) this.out.text('const ');
       else if (kind === BtfKind.Restrict) this.out.text('restrict ');
@@ -559,7 +557,7 @@ class CDumper {
   private dropQualifiers(): void {
     const stack = this.stack;
     while (this.frameCount > 0) {
-      const kind = this.reads.kindOf(stack[this.frameBase + this.frameCount - 1]!);
+      const kind = this.kindOf(stack[this.frameBase + this.frameCount - 1]!);
       if (kind !== BtfKind.Volatile && kind !== BtfKind.Const && kind !== BtfKind.Restrict && kind !== BtfKind.TypeTag) return;
       this.frameCount--;
     }
@@ -598,7 +596,7 @@ class CDumper {
         continue;
       }
       // The common links are handled by kind alone; only the rest need the decoded type.
-      const kind = this.reads.kindOf(id);
+      const kind = this.kindOf(id);
       switch (kind) {
         case BtfKind.Int: case BtfKind.Float: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Enum:
         case BtfKind.Enum64: case BtfKind.Fwd: case BtfKind.Typedef:
@@ -623,22 +621,23 @@ class CDumper {
           } else {
             this.writeName(name, lastWasPointer);
           }
-          const reads = this.reads;
-          const n = reads.vlenOf(id);
+          const words = this.words;
+          const record = this.at[id]!;
+          const n = words[record + 1]! & 0xffff;
           // Clang encodes `f(void)` as one unnamed void parameter; both forms print as (void).
-          if (n === 0 || (n === 1 && reads.entryTypeOf(id, 0) === 0)) {
+          if (n === 0 || (n === 1 && words[record + 4] === 0)) {
             out.text('(void)');
             return;
           }
           out.byte(OPEN_PAREN);
           for (let i = 0; i < n; i++) {
             if (i > 0) out.text(', ');
-            const type = reads.entryTypeOf(id, i);
+            const type = words[record + 4 + i * 2]!;
             if (i === n - 1 && type === 0) {
               out.text('...');
               break;
             }
-            this.writeDeclaration(type, this.names.entryNameOffset(id, i), level);
+            this.writeDeclaration(type, words[record + 3 + i * 2]!, level);
           }
           out.byte(CLOSE_PAREN);
           return;
@@ -657,16 +656,16 @@ class CDumper {
           this.dropQualifiers();
           if (this.frameCount === 0) {
             this.writeName(name, lastWasPointer);
-            this.writeDimension(this.reads.arrayCountOf(id));
+            this.writeDimension(this.words[this.at[id]! + 5]! >>> 0);
             return;
           }
           // Consecutive dimensions need no parentheses between them: `int a[2][3]`.
-          const multidimensional = this.reads.kindOf(stack[this.frameBase + this.frameCount - 1]!) === BtfKind.Array;
+          const multidimensional = this.kindOf(stack[this.frameBase + this.frameCount - 1]!) === BtfKind.Array;
           if (!this.isEmptyName(name) && !lastWasPointer) out.byte(SPACE);
           if (!multidimensional) out.byte(OPEN_PAREN);
           this.writeChain(name, level);
           if (!multidimensional) out.byte(CLOSE_PAREN);
-          this.writeDimension(this.reads.arrayCountOf(id));
+          this.writeDimension(this.words[this.at[id]! + 5]! >>> 0);
           return;
         }
         default:
