@@ -11,6 +11,7 @@ export type { CliContext, CommandAction } from './program.js';
 // `tsbpf ... | head`: the reader left, so stop quietly (the kernel objects close with the process)
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
+  if (process.stdout.listenerCount('error') > 1) return; // the command handles it (the tour unloads, then says so)
   process.exit(process.exitCode ?? 0);
 });
 
