@@ -16,7 +16,7 @@ function which(tool: string): string {
   return realpathSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim());
 }
 
-test('npm pack installs into an empty folder and runs `tsbpf --version` without a compiler', { timeout: 240_000 }, () => {
+test('npm pack installs into an empty folder and runs `tsbpf --version` and `tsbpf opensnoop` without a compiler', { timeout: 240_000 }, () => {
   const work = mkdtempSync(join(tmpdir(), 'tsbpf-pack-'));
   try {
     const tarball = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!;
@@ -37,6 +37,11 @@ test('npm pack installs into an empty folder and runs `tsbpf --version` without 
     const files = execFileSync('tar', ['-tzf', join(work, tarball)], { encoding: 'utf8' }).trim().split('\n');
     const unwanted = files.filter((file) => file.endsWith('.test.js') || file.includes('test-support') || file.includes('/bench/') || (file.endsWith('.ts') && !file.endsWith('.d.ts')));
     assert.deepEqual(unwanted, [], 'tests, benchmarks or sources were packed');
+    const toolObjects = files.filter((file) => /^package\/dist\/src\/tools\/[a-z]+\/[a-z]+\.bpf\.o$/.test(file));
+    assert.ok(toolObjects.includes('package/dist/src/tools/opensnoop/opensnoop.bpf.o') && toolObjects.length >= 10, `the tools' objects ship: ${toolObjects.join(', ')}`);
+    // the shipped object loads and runs from the installed package, with no compiler on PATH
+    const snoop = execFileSync('npx', ['--no-install', 'tsbpf', 'opensnoop', '-d', '1', '-p', '1'], { cwd: app, env, encoding: 'utf8' });
+    assert.equal(snoop, `${'PID'.padEnd(6)} ${'COMM'.padEnd(16)}  FD ERR PATH\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
