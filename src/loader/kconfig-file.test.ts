@@ -31,7 +31,8 @@ describe('readKernelConfig', () => {
 
 describe('linuxKernelVersion', () => {
   it('is uname -r\'s x.y.z as KERNEL_VERSION() packs it (libbpf wrote the same into .kconfig: see externs.test)', () => {
-    const [major, minor, patch] = execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim().split(/[.-]/).map(Number);
+    // the leading digits of each part, as sscanf's %d reads them (Debian's 6.12 is 6.12.117+deb12-amd64)
+    const [major, minor, patch] = /^(\d+)\.(\d+)\.(\d+)/.exec(execFileSync('uname', ['-r'], { encoding: 'utf8' }))!.slice(1).map(Number);
     const expected = existsSync('/proc/version_signature') ? undefined : (major! << 16) + (minor! << 8) + Math.min(patch!, 255);
     if (expected !== undefined) assert.equal(linuxKernelVersion(), expected);
     assert.equal(kernelVersionFrom(release()), expected ?? kernelVersionFrom(release()));
@@ -42,6 +43,7 @@ describe('linuxKernelVersion', () => {
     assert.equal(kernelVersionFrom('4.14.300'), (4 << 16) + (14 << 8) + 255);
     assert.equal(kernelVersionFrom('6.1'), 0);
     assert.equal(kernelVersionFrom('6.1.0-13-amd64'), (6 << 16) + (1 << 8));
+    assert.equal(kernelVersionFrom('6.12.117+deb12-amd64'), (6 << 16) + (12 << 8) + 117);
     assert.equal(kernelVersionFrom('6.8.0-1', 'garbage'), (6 << 16) + (8 << 8));
   });
 });
