@@ -93,17 +93,23 @@ export class ByteWriter {
 
   /** Appends the decimal digits of a non-negative safe integer (without a temporary string). */
   unsigned(value: number): void {
-    let digits = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    if (this.length + digits > this.bytes.length) this.grow(digits);
-    const bytes = this.bytes;
-    let at = this.length + digits;
-    this.length = at;
-    do {
-      const next = Math.floor(value / 10);
-      bytes[--at] = 48 + (value - next * 10);
-      value = next;
-    } while (value > 0);
+    // below 2^31 the digits come from small-integer arithmetic, which V8 keeps unboxed
+    if (value < 0x80000000) {
+      let digits = 1;
+      for (let rest = value; rest >= 10; rest = (rest / 10) | 0) digits++;
+      if (this.length + digits > this.bytes.length) this.grow(digits);
+      const bytes = this.bytes;
+      let at = this.length + digits;
+      this.length = at;
+      let rest = value | 0;
+      do {
+        const next = (rest / 10) | 0;
+        bytes[--at] = 48 + rest - next * 10;
+        rest = next;
+      } while (rest > 0);
+      return;
+    }
+    this.text(String(value));
   }
 
   /** Appends a safe integer in decimal, with its sign. */

@@ -257,6 +257,24 @@ describe('formatBtfAsC on hand-made BTF', () => {
     ];
     assert.throws(() => formatBtfAsC(memorySource(cyclic)), /cannot dump BTF type \[1\] as C: unsatisfiable type cycle/);
   });
+
+  test('a reference to a missing type or a name outside the string table is a BtfError with the record\'s offset', { skip: NO_PARSER }, () => {
+    // struct pair { int a; int b; } (type 2) at byte 24 + 16: its second member's type, then its name, broken
+    const good = encodeBtf([int('int', 4, true), { kind: BtfKind.Struct, name: 'pair', size: 8, kindFlag: false, members: [member('a', 1, 0), member('b', 1, 32)] }]);
+    const memberB = 24 + 16 + 12 + 12;
+    const missingType = good.slice();
+    new DataView(missingType.buffer).setUint32(memberB + 4, 99, true);
+    const outsideName = good.slice();
+    new DataView(outsideName.buffer).setUint32(memberB, 0x7fffffff, true);
+    for (const [bytes, pattern] of [[missingType, /type 2 refers to type 99/], [outsideName, /type 2 has an entry name offset 2147483647 outside/]] as const) {
+      assert.throws(() => formatBtfAsCBytes(Btf!.parse(bytes)), (error: unknown) => {
+        assert.equal((error as Error).name, 'BtfError', String(error));
+        assert.equal((error as { offset?: number }).offset, 24 + 16, String(error));
+        assert.match((error as Error).message, pattern);
+        return true;
+      });
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

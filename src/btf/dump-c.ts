@@ -91,7 +91,9 @@ class CDumper {
   private readonly forwardEmitted: Uint8Array;
   /** Types some other type refers to: an anonymous enum nobody refers to is a top-level definition. */
   private readonly referenced: Uint8Array;
-  private readonly queue: number[] = [];
+  /** Definitions to print for the current request, in order (each type is queued at most once). */
+  private readonly queue: Int32Array;
+  private queueLength = 0;
   /**
    * Declarator chains: writeDeclaration pushes one on top of the shared stack and writeChain
    * consumes it from the top; `frameBase`/`frameCount` describe the chain being written (a nested
@@ -110,6 +112,7 @@ class CDumper {
     this.words = flat.words;
     this.at = flat.at;
     this.referenced = flat.referenced;
+    this.queue = new Int32Array(count);
     this.orderState = new Uint8Array(count);
     this.emitState = new Uint8Array(count);
     this.forwardEmitted = new Uint8Array(count);
@@ -150,9 +153,10 @@ class CDumper {
 
   dumpType(id: number): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.count) throw new BtfDumpError(id, 'no such type id');
-    this.queue.length = 0;
+    this.queueLength = 0;
     this.order(id, false);
-    for (const queued of this.queue) this.emit(queued, 0);
+    const queue = this.queue;
+    for (let i = 0; i < this.queueLength; i++) this.emit(queue[i]!, 0);
   }
 
   /**
@@ -177,7 +181,7 @@ class CDumper {
         if (throughPointer && named) return false;
         this.orderState[id] = ORDERING;
         for (let i = 0, n = this.vlenOf(id); i < n; i++) this.order(this.memberTypeOf(id, i), false);
-        if (named) this.queue.push(id);
+        if (named) this.queue[this.queueLength++] = id;
         this.orderState[id] = ORDERED;
         return true;
       }
@@ -194,7 +198,7 @@ class CDumper {
       case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
         return this.order(this.sizeOrTypeOf(id), throughPointer);
       case BtfKind.Enum: case BtfKind.Enum64: case BtfKind.Fwd:
-        if (!this.names.isAnonymous(id) || !this.referenced[id]) this.queue.push(id);
+        if (!this.names.isAnonymous(id) || !this.referenced[id]) this.queue[this.queueLength++] = id;
         this.orderState[id] = ORDERED;
         return true;
       case BtfKind.Int: case BtfKind.Float:
@@ -212,7 +216,7 @@ class CDumper {
         const strong = this.order(this.sizeOrTypeOf(id), throughPointer);
         // Like a struct, a typedef reached through a pointer to something weak can wait.
         if (throughPointer && !strong) return false;
-        this.queue.push(id);
+        this.queue[this.queueLength++] = id;
         this.orderState[id] = ORDERED;
         return true;
       }

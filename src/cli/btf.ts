@@ -15,10 +15,14 @@ import { toJson } from './output.js';
 const VMLINUX = '/sys/kernel/btf/vmlinux';
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
-/** A file's bytes; kernel BTF is mapped rather than read (through the kernel boundary, loaded only then). */
-async function readPath(path: string): Promise<Uint8Array> {
+/**
+ * A file's bytes. Kernel BTF may be mapped rather than read (through the kernel boundary, loaded only
+ * then); `map` false reads it: the C dump copies every record and touches every name anyway, and
+ * loading the FFI layer cost more (~15 ms) than the read saves.
+ */
+async function readPath(path: string, map = true): Promise<Uint8Array> {
   try {
-    if (!path.startsWith('/sys/kernel/btf/')) return readFileSync(path);
+    if (!map || !path.startsWith('/sys/kernel/btf/')) return readFileSync(path);
     const { isKernelBtfPath, readKernelBtfFile } = await import('../sys/kernel-btf-file.js');
     return isKernelBtfPath(path) ? readKernelBtfFile(path) : readFileSync(path);
   } catch (error) {
@@ -31,8 +35,8 @@ async function readPath(path: string): Promise<Uint8Array> {
 // process start-up is most of a one-shot dump's time.
 
 /** Raw BTF from a file: the file itself, or the .BTF section of an ELF object. */
-async function btfBytesOf(path: string): Promise<Uint8Array> {
-  const bytes = await readPath(path);
+async function btfBytesOf(path: string, map: boolean): Promise<Uint8Array> {
+  const bytes = await readPath(path, map);
   if (!ELF_MAGIC.every((byte, i) => bytes[i] === byte)) return bytes;
   const { parseElf } = await import('../elf/index.js');
   const section = parseElf(bytes).sectionByName('.BTF');
@@ -40,8 +44,8 @@ async function btfBytesOf(path: string): Promise<Uint8Array> {
   return section.data;
 }
 
-async function parseFile(path: string, base: Btf | undefined): Promise<Btf> {
-  return Btf.parse(await btfBytesOf(path), base ? { base } : {});
+async function parseFile(path: string, base: Btf | undefined, map: boolean): Promise<Btf> {
+  return Btf.parse(await btfBytesOf(path, map), base ? { base } : {});
 }
 
 interface DumpFlags {
@@ -85,10 +89,11 @@ export function registerBtf(program: Command, context: CliContext): void {
         }
         format = rest[1];
       }
-      const base = flags.baseBtf ? await parseFile(flags.baseBtf, undefined) : undefined;
+      const map = format !== 'c';
+      const base = flags.baseBtf ? await parseFile(flags.baseBtf, undefined, map) : undefined;
       let parsed: Btf;
       if (source === 'file') {
-        parsed = await parseFile(target, base);
+        parsed = await parseFile(target, base, map);
       } else if (source === 'id') {
         const id = Number(target);
         if (!Number.isInteger(id) || id <= 0) throw new UsageError(`${JSON.stringify(target)} is not a BTF object id`, 'give a positive integer, e.g. from bpftool btf list');
@@ -96,7 +101,7 @@ export function registerBtf(program: Command, context: CliContext): void {
         using object = BtfObject.fromId(id);
         const info = object.info();
         // module BTF from the kernel is split on vmlinux; bpftool loads that base itself
-        const kernelBase = base ?? (info.kernelBtf && info.name !== 'vmlinux' ? Btf.parse(await readPath(VMLINUX)) : undefined);
+        const kernelBase = base ?? (info.kernelBtf && info.name !== 'vmlinux' ? Btf.parse(await readPath(VMLINUX, map)) : undefined);
         parsed = Btf.parse(object.data(), kernelBase ? { base: kernelBase } : {});
       } else {
         throw new UsageError(`unknown BTF source ${JSON.stringify(source)}`, 'use "file PATH" or "id N"');
