@@ -4,7 +4,7 @@
  */
 import { abi, bpf, closeRawFd } from '../sys/index.js';
 import { TsbpfError } from '../errors.js';
-import { bootTimeToDate } from './boot-time.js';
+import { bootTimeMs, bootTimeToDate } from './boot-time.js';
 import { getObjectInfo, hex, readFixedName, readIds } from './object-info.js';
 
 const L = abi.ProgInfoLayout;
@@ -50,8 +50,11 @@ export interface ProgramInfo {
   attachBtfId: number;
 }
 
-/** Decodes a `struct bpf_prog_info` the kernel filled; `mapIds` come from the second call. */
-export function decodeProgramInfo(view: DataView, mapIds: number[] = []): ProgramInfo {
+/**
+ * Decodes a `struct bpf_prog_info` the kernel filled; `mapIds` come from the array the call asked for.
+ * `bootMs` (bootTimeMs()) turns load_time into `loadedAt`; a listing passes one value for all programs.
+ */
+export function decodeProgramInfo(view: DataView, mapIds: number[] = [], bootMs = bootTimeMs()): ProgramInfo {
   const u32 = (offset: number) => view.getUint32(offset, true);
   const u64 = (offset: number) => view.getBigUint64(offset, true);
   const loadTimeNs = u64(L.load_time);
@@ -63,7 +66,7 @@ export function decodeProgramInfo(view: DataView, mapIds: number[] = []): Progra
     jitedProgramLength: u32(L.jited_prog_len),
     xlatedProgramLength: u32(L.xlated_prog_len),
     loadTimeNs,
-    loadedAt: bootTimeToDate(loadTimeNs),
+    loadedAt: bootTimeToDate(loadTimeNs, bootMs),
     createdByUid: u32(L.created_by_uid),
     mapIds,
     ifindex: u32(L.ifindex),
@@ -89,16 +92,35 @@ export function decodeProgramInfo(view: DataView, mapIds: number[] = []): Progra
   };
 }
 
+/** Map ids asked for on the first call: most programs use fewer, so one call usually does. */
+const MAP_ID_ROOM = 32;
+
 /** Everything the kernel says about the program behind `fd`. */
-export function programInfo(fd: number): ProgramInfo {
-  const first = getObjectInfo(fd, L.size).view;
-  const mapCount = first.getUint32(L.nr_map_ids, true);
-  if (mapCount === 0) return decodeProgramInfo(first);
+export function programInfo(fd: number, bootMs?: number): ProgramInfo {
+  const first = getObjectInfo(fd, L.size, [{ pointerOffset: L.map_ids, lengthOffset: L.nr_map_ids, length: MAP_ID_ROOM, bytes: MAP_ID_ROOM * 4 }]);
+  const mapCount = first.view.getUint32(L.nr_map_ids, true);
+  if (mapCount <= MAP_ID_ROOM) return decodeProgramInfo(first.view, readIds(first.arrays[0]!, mapCount), bootMs);
   // The count can only grow between the calls (BPF_PROG_BIND_MAP), so read what the second call reports,
   // up to the room we gave it.
   const second = getObjectInfo(fd, L.size, [{ pointerOffset: L.map_ids, lengthOffset: L.nr_map_ids, length: mapCount, bytes: mapCount * 4 }]);
   const reported = Math.min(second.view.getUint32(L.nr_map_ids, true), mapCount);
-  return decodeProgramInfo(second.view, readIds(second.arrays[0]!, reported));
+  return decodeProgramInfo(second.view, readIds(second.arrays[0]!, reported), bootMs);
+}
+
+const FUNC_INFO_RECORD_SIZE = 8;
+
+/**
+ * The BTF FUNC type id of the program's first func_info record (its main function), or undefined
+ * without func_info. One call that copies one record, for names, instead of the whole record dump.
+ */
+export function firstFunctionTypeId(fd: number): number | undefined {
+  const { view, arrays } = getObjectInfo(fd, L.size, [{
+    pointerOffset: L.func_info, lengthOffset: L.nr_func_info, length: 1, bytes: FUNC_INFO_RECORD_SIZE,
+    recordSize: { offset: L.func_info_rec_size, value: FUNC_INFO_RECORD_SIZE },
+  }]);
+  if (view.getUint32(L.nr_func_info, true) === 0) return undefined;
+  // struct bpf_func_info { __u32 insn_off; __u32 type_id; }
+  return new DataView(arrays[0]!.buffer, arrays[0]!.byteOffset).getUint32(4, true);
 }
 
 export type InstructionDump = 'xlated' | 'jited';

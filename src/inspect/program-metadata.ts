@@ -7,7 +7,7 @@
 import { Btf } from '../btf/btf.js';
 import { BtfKind, IntEncoding } from '../btf/types.js';
 import { BtfObject } from '../info/btf-object.js';
-import { mapInfoById } from '../info/map-info.js';
+import { mapInfoById, type MapInfo } from '../info/map-info.js';
 import { BpfMap } from '../maps/map.js';
 import { abi } from '../sys/index.js';
 
@@ -22,11 +22,27 @@ export interface MetadataEntry {
   value: MetadataValue;
 }
 
-function metadataMap(mapIds: readonly number[]): { id: number; btfId: number; valueTypeId: number } | undefined {
+/** Where map info and BTF come from: a listing shares one cache between its programs. */
+export interface MetadataSources {
+  mapInfo(id: number): MapInfo;
+  btf(id: number): Btf;
+  /** Entries already read, by .rodata map id. */
+  metadata?: Map<number, MetadataEntry[]>;
+}
+
+const uncached: MetadataSources = {
+  mapInfo: mapInfoById,
+  btf(id) {
+    using object = BtfObject.fromId(id);
+    return Btf.parse(object.data());
+  },
+};
+
+function metadataMap(mapIds: readonly number[], sources: MetadataSources): { id: number; btfId: number; valueTypeId: number } | undefined {
   for (const id of mapIds) {
     let info;
     try {
-      info = mapInfoById(id);
+      info = sources.mapInfo(id);
     } catch {
       return undefined; // bpftool stops at a map it cannot open
     }
@@ -38,22 +54,20 @@ function metadataMap(mapIds: readonly number[]): { id: number; btfId: number; va
 }
 
 /** The program's metadata, empty when it has none or any step fails (bpftool then prints nothing). */
-export function readProgramMetadata(mapIds: readonly number[]): MetadataEntry[] {
+export function readProgramMetadata(mapIds: readonly number[], sources: MetadataSources = uncached): MetadataEntry[] {
   if (mapIds.length === 0) return [];
   try {
-    const found = metadataMap(mapIds);
+    const found = metadataMap(mapIds, sources);
     if (!found) return [];
+    const known = sources.metadata?.get(found.id);
+    if (known) return known;
     let value: Uint8Array | undefined;
     {
       using map = BpfMap.fromId(found.id);
       value = map.lookup(new Uint8Array(4));
     }
     if (!value) return [];
-    let btf: Btf;
-    {
-      using object = BtfObject.fromId(found.btfId);
-      btf = Btf.parse(object.data());
-    }
+    const btf = sources.btf(found.btfId);
     const datasec = btf.type(found.valueTypeId);
     if (datasec.kind !== BtfKind.Datasec) return [];
     const entries: MetadataEntry[] = [];
@@ -62,6 +76,7 @@ export function readProgramMetadata(mapIds: readonly number[]): MetadataEntry[] 
       if (!v.name.startsWith(PREFIX) || v.kind !== BtfKind.Var) continue;
       entries.push({ name: v.name.slice(PREFIX.length), value: decode(btf, v.type, value, variable.offset) });
     }
+    sources.metadata?.set(found.id, entries);
     return entries;
   } catch {
     return [];

@@ -11,11 +11,12 @@ import { BtfKind } from '../btf/types.js';
 import { BpfError, Errno, TsbpfError } from '../errors.js';
 import { BtfObject } from '../info/btf-object.js';
 import { programIds } from '../info/ids.js';
-import { programInfo, type ProgramInfo } from '../info/program-info.js';
+import { firstFunctionTypeId, programInfo, type ProgramInfo } from '../info/program-info.js';
 import { mapInfoById } from '../info/map-info.js';
 import { bpf, closeRawFd, ensureBpffsFor } from '../sys/index.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readOwners, type Owner } from './owners.js';
+import { ProgramListingCache } from './program-listing-cache.js';
 import { readProgramMetadata, type MetadataEntry } from './program-metadata.js';
 import { readProgramRecords, type ProgramRecords } from './program-records.js';
 import { readKernelSymbols } from './program-symbols.js';
@@ -87,26 +88,15 @@ function openById(id: number): number | undefined {
   }
 }
 
-function memlockOf(fd: number): string | undefined {
-  try {
-    return /^memlock:\s*(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'))?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
 const BPF_OBJ_NAME_LEN = 16;
 
 /** bpftool's get_prog_full_name: a name the kernel cut at 15 characters is replaced by its BTF FUNC's. */
-function fullNameOf(fd: number, info: ProgramInfo): string {
+function fullNameOf(fd: number, info: ProgramInfo, cache: ProgramListingCache): string {
   if (info.name.length < BPF_OBJ_NAME_LEN - 1 || info.btfId === 0 || info.funcInfoCount === 0) return info.name;
   try {
-    const records = readProgramRecords(fd, 'xlated');
-    const first = records.funcInfo[0];
-    if (!first) return info.name;
-    using object = BtfObject.fromId(info.btfId);
-    const btf = Btf.parse(object.data());
-    const func = btf.type(first.typeId);
+    const typeId = firstFunctionTypeId(fd);
+    if (typeId === undefined) return info.name;
+    const func = cache.btf(info.btfId).type(typeId);
     return func.kind === BtfKind.Func ? func.name.slice(0, 127) : info.name;
   } catch {
     return info.name;
@@ -145,13 +135,13 @@ function sourceOf(fd: number, info: ProgramInfo): ProgramSource {
   return source;
 }
 
-function detailsOf(fd: number, options: ProgramDetailOptions, owners: Map<number, Owner[]> | undefined): ProgramDetails {
-  const info = programInfo(fd);
+function detailsOf(fd: number, options: ProgramDetailOptions, owners: Map<number, Owner[]> | undefined, cache: ProgramListingCache): ProgramDetails {
+  const info = programInfo(fd, cache.bootMs);
   const details: ProgramDetails = {
     info,
-    fullName: fullNameOf(fd, info),
-    memlock: memlockOf(fd),
-    metadata: options.metadata === false ? [] : readProgramMetadata(info.mapIds),
+    fullName: fullNameOf(fd, info, cache),
+    memlock: cache.fdinfo.memlock(fd, info.id),
+    metadata: options.metadata === false ? [] : readProgramMetadata(info.mapIds, cache),
     owners: owners ? owners.get(info.id) ?? [] : undefined,
   };
   if (options.source) details.source = sourceOf(fd, info);
@@ -170,12 +160,13 @@ function ownersFor(options: ProgramDetailOptions): Map<number, Owner[]> | undefi
 /** Every program this user can see, in id order, as `bpftool prog list` walks them. */
 export function listPrograms(options: ProgramDetailOptions = {}): ProgramDetails[] {
   const owners = ownersFor(options);
+  using cache = new ProgramListingCache();
   const out: ProgramDetails[] = [];
   for (const id of programIds()) {
     const fd = openById(id);
     if (fd === undefined) continue; // freed since the walk saw it
     try {
-      out.push(detailsOf(fd, options, owners));
+      out.push(detailsOf(fd, options, owners, cache));
     } catch (error) {
       if (!(error instanceof BpfError && error.errno === Errno.ENOENT)) throw error;
     } finally {
@@ -229,6 +220,7 @@ export function openPrograms(selector: ProgramSelector): number[] {
     case 'name': {
       const wanted = selector.kind === 'tag' ? normalTag(selector.tag) : selector.name;
       const fds: number[] = [];
+      using cache = new ProgramListingCache();
       try {
         for (const id of programIds()) {
           const fd = openById(id);
@@ -236,7 +228,7 @@ export function openPrograms(selector: ProgramSelector): number[] {
           let keep = false;
           try {
             const info = programInfo(fd);
-            keep = selector.kind === 'tag' ? info.tag === wanted : fullNameOf(fd, info) === wanted;
+            keep = selector.kind === 'tag' ? info.tag === wanted : fullNameOf(fd, info, cache) === wanted;
           } catch (error) {
             if (!(error instanceof BpfError && error.errno === Errno.ENOENT)) throw error;
           }
@@ -265,7 +257,8 @@ function withPrograms<T>(selector: ProgramSelector, body: (fd: number) => T): T[
 /** `prog show PROG`: the details of every program the selector matches. */
 export function selectedPrograms(selector: ProgramSelector, options: ProgramDetailOptions = {}): ProgramDetails[] {
   const owners = ownersFor(options);
-  return withPrograms(selector, (fd) => detailsOf(fd, options, owners));
+  using cache = new ProgramListingCache();
+  return withPrograms(selector, (fd) => detailsOf(fd, options, owners, cache));
 }
 
 export interface ProgramDump {
@@ -301,6 +294,7 @@ export interface XlatedDump {
 export function dumpXlated(selector: ProgramSelector | number, options: XlatedDumpOptions & { json?: boolean } = {}): XlatedDump[] {
   const chosen: ProgramSelector = typeof selector === 'number' ? { kind: 'id', id: selector } : selector;
   const symbols = readKernelSymbols();
+  using cache = new ProgramListingCache();
   return withPrograms(chosen, (fd) => {
     const info = programInfo(fd);
     const records = readProgramRecords(fd, 'xlated');
@@ -308,7 +302,7 @@ export function dumpXlated(selector: ProgramSelector | number, options: XlatedDu
     const btf = btfFor(records);
     return {
       info,
-      fullName: fullNameOf(fd, info),
+      fullName: fullNameOf(fd, info, cache),
       lines: options.json ? [] : xlatedText(records, btf, symbols, options),
       json: options.json ? xlatedJson(records, btf, symbols, options) : [],
     };
@@ -361,6 +355,7 @@ export interface JitedDump {
 export function dumpJited(selector: ProgramSelector | number): JitedDump[] {
   const chosen: ProgramSelector = typeof selector === 'number' ? { kind: 'id', id: selector } : selector;
   const symbols = readKernelSymbols();
+  using cache = new ProgramListingCache();
   return withPrograms(chosen, (fd) => {
     const info = programInfo(fd);
     const records = readProgramRecords(fd, 'jited');
@@ -381,7 +376,7 @@ export function dumpJited(selector: ProgramSelector | number): JitedDump[] {
       functions.push(fn);
       at += length;
     });
-    return { info, fullName: fullNameOf(fd, info), functions };
+    return { info, fullName: fullNameOf(fd, info, cache), functions };
   });
 }
 
