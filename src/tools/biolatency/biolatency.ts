@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { loadObject, type BpfObject } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { formatLog2Histogram, log2Buckets, waitInterval } from '../common/histogram.js';
+import { formatLog2Histogram, log2Buckets } from '../common/histogram.js';
+import { waitInterval } from '../common/waiting.js';
 import { clockTime, left } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject } from '../common/tool-object.js';

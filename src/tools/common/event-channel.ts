@@ -7,6 +7,7 @@
  */
 import { events, features, InvalidArgumentError, MapType, type BpfObject, type ObjectSpec } from '../../index.js';
 import type { EventRecord } from '../../index.js';
+import { waitInterval } from './waiting.js';
 
 export type EventChannelKind = 'ringbuf' | 'perf';
 
@@ -31,17 +32,6 @@ const POLL_MS = 100;
 const GATHER_BELOW = 256;
 const GATHER_MS = 1;
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-}
 
 export function chooseEventChannel(spec: ObjectSpec, options: EventChannelOptions = {}): EventChannel {
   const map = spec.maps.find((candidate) => candidate.fullName === 'events');
@@ -94,7 +84,7 @@ export class EventStream implements Disposable {
       onBatch?.();
       // A few records per wakeup means paying a wakeup (and a hop through koffi's thread) per record; under
       // a steady stream, letting a millisecond's worth gather first costs a third of the CPU per event.
-      if (count > 0 && count < GATHER_BELOW) await pause(GATHER_MS, signal);
+      if (count > 0 && count < GATHER_BELOW) await waitInterval(GATHER_MS / 1000, signal);
     }
     this.#reader.consume(onEvent);
     onBatch?.();

@@ -89,21 +89,3 @@ export function formatLinearHistogram(slots: ArrayLike<number>, base: number, st
   }
   return `${lines.join('\n')}\n`;
 }
-
-/**
- * The histogram tools' pause between summaries: `seconds`, or until `signal` aborts (Ctrl-C prints the
- * summary so far, as libbpf-tools' interrupted sleep does). Without `seconds`, waits for the abort.
- */
-export function waitInterval(seconds: number | undefined, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    // without an interval a timer still has to hold the event loop open until the signal comes
-    const timer = seconds === undefined ? setInterval(() => {}, 1 << 30) : setTimeout(done, seconds * 1000);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

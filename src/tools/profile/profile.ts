@@ -11,6 +11,7 @@ const { frameName, Symbolizer } = symbolize;
 type Frame = symbolize.Frame;
 import { positiveInteger } from '../common/arguments.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
+import { untilAborted } from '../common/waiting.js';
 import { openToolObject } from '../common/tool-object.js';
 
 const MAX_PID_NR = 30;
@@ -118,14 +119,6 @@ class StackReader {
   }
 }
 
-/** Waits for the stop; a timer keeps the event loop alive meanwhile (signal handlers alone do not). */
-function untilAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const keepAlive = setInterval(() => {}, 60_000);
-    signal.addEventListener('abort', () => { clearInterval(keepAlive); resolve(); }, { once: true });
-  });
-}
 
 export const tool = defineTool<ProfileFlags>({
   name: 'profile',

@@ -4,7 +4,6 @@
  * bytes, half-closes, reads the listener's reply to the end, and exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 
 export interface Listener {
@@ -105,25 +104,10 @@ export function killAtEnd(t: { after(fn: () => void): void }, ...children: Child
   });
 }
 
-/** Waits until process `pid` holds `count` BPF links (the tool is attached; for runs that print no header). */
-export async function waitForLinks(pid: number, count: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    let links = 0;
-    try {
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        try {
-          if (readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:bpf_link') links++;
-        } catch { /* closed meanwhile */ }
-      }
-    } catch { /* not started yet, or gone */ }
-    if (links >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`process ${pid} did not attach ${count} BPF links within ${timeoutMs} ms`);
-}
 
 /** The whitespace-separated fields of the lines whose field `column` is `value`. */
 export function rowsWhere(stdout: string, column: number, value: string | number): string[][] {
   return stdout.split('\n').map((line) => line.trim().split(/ +/)).filter((fields) => fields[column] === String(value));
 }
+
+export { waitForLinks } from '../common/tool-process.test-support.js';

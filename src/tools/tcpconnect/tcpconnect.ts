@@ -11,6 +11,7 @@ import { chooseEventChannel, EventStream, type EventChannelKind } from '../commo
 import { AF_INET, AF_INET6, formatAddress, ipVersion, parsePortList } from '../common/inet.js';
 import { left } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
+import { untilAborted } from '../common/waiting.js';
 import { openToolObject, tracepointExists } from '../common/tool-object.js';
 
 const INVALID_UID = 0xffff_ffff;
@@ -95,17 +96,6 @@ function countsTable(flows: { key: FlowKey; connects: bigint }[], flags: Tcpconn
   return lines;
 }
 
-/** Waits for the stop (a signal handler alone does not keep Node's event loop alive, a timer does). */
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    signal.addEventListener('abort', () => {
-      clearInterval(keepAlive);
-      resolve();
-    }, { once: true });
-  });
-}
 
 export const tool = defineTool<TcpconnectFlags>({
   name: 'tcpconnect',
