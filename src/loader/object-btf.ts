@@ -7,7 +7,7 @@ import { fixDatasecs, type DatasecSymbol } from '../btf/edits.js';
 import { MutableBtf } from '../btf/mutable.js';
 import { writeBtf } from '../btf/writer.js';
 import { SymbolType, SymbolVisibility } from '../elf/index.js';
-import { BpfError } from '../errors.js';
+import { BpfError, Errno } from '../errors.js';
 import { fixExternBtf } from '../object/externs.js';
 import type { ObjectSpec } from '../object/object-spec.js';
 import { bpf, FileDescriptor, NativeMemory } from '../sys/index.js';
@@ -46,7 +46,10 @@ export function loadBtfBytes(bytes: Uint8Array, what: string): FileDescriptor {
     if (result >= 0) return new FileDescriptor(result, `BTF of ${what}`);
     const text = new TextDecoder().decode(log.bytes.subarray(0, Math.max(0, log.bytes.indexOf(0)))).trim();
     const last = text.split('\n').filter(Boolean).at(-1) ?? '';
-    throw new BpfError('BTF_LOAD', -result, 'the object\'s BTF uses something this kernel does not accept; rebuild with the clang that matches the kernel, or report it', `${what}: the kernel refused the object's BTF${last ? `: ${last}` : ''}`);
+    // EPERM/EACCES is about who asks, not the BTF: keep the default hint, which names the capabilities
+    const refusedCaller = result === -Errno.EPERM || result === -Errno.EACCES;
+    const hint = refusedCaller ? '' : 'the object\'s BTF uses something this kernel does not accept; rebuild with the clang that matches the kernel, or report it';
+    throw new BpfError('BTF_LOAD', -result, hint, `${what}: ${refusedCaller ? 'loading the object\'s BTF was refused' : `the kernel refused the object's BTF${last ? `: ${last}` : ''}`}`);
   } finally {
     memory.free();
     log?.free();

@@ -14,7 +14,7 @@ import { openToolObject, skipMissingTracepoints } from '../tools/common/tool-obj
 import { mapDumpText, mapListText, programListText, stillListed, xlatedText } from './kernel-views.js';
 import { nextStepsText } from './next-steps.js';
 import { attemptText, eventDecoder, eventText, missingPath, OPENSNOOP_HEADER, openEach, type OpenEvent } from './open-events.js';
-import { checkTracingPrivileges } from './privileges.js';
+import { checkTracingPrivileges } from '../tools/common/privileges.js';
 import { stepPause, type StepPause } from './step-pause.js';
 import { TourInterruptedError, TourObjectMissingError, TourPrivilegeError } from './tour-errors.js';
 import { commandText, explanationText, headingText, stdoutWriter, type TourWriter } from './tour-output.js';

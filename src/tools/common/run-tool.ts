@@ -6,6 +6,7 @@
 import { TsbpfError } from '../../index.js';
 import { parseToolArguments, usageHint } from './arguments.js';
 import { ToolOutput } from './output.js';
+import { checkTracingPrivileges } from './privileges.js';
 import { ToolUsageError, type ToolContext, type ToolDefinition } from './tool.js';
 
 export interface ToolIo {
@@ -34,6 +35,12 @@ export async function runTool<Flags>(tool: ToolDefinition<Flags>, argv: readonly
     if (!(error instanceof ToolUsageError)) throw error;
     stderr(`${tool.name}: ${error.message}\n${usageHint(tool as ToolDefinition<unknown>)}`);
     return ToolExit.USAGE;
+  }
+
+  const privileges = checkTracingPrivileges();
+  if (!privileges.allowed) {
+    stderr(`${tool.name}: this process lacks ${privileges.missing.join(' and ')}, which tracing programs need (or CAP_SYS_ADMIN); run it as root (sudo tsbpf ${tool.name}), or grant node those capabilities\n`);
+    return ToolExit.FAILURE;
   }
 
   const controller = new AbortController();

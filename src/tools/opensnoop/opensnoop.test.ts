@@ -138,3 +138,13 @@ test('opensnoop: bad flags exit 2 with argp\'s hint, -h prints the help', async 
 
 
 test.after(() => rmSync(directory, { recursive: true, force: true }));
+
+test('opensnoop without CAP_BPF/CAP_PERFMON: one line naming them, exit 1', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  if (spawnSync('setpriv', ['--version']).status !== 0) return t.skip('setpriv (util-linux) is not installed');
+  const { CLI } = await import('../common/tool-process.test-support.js');
+  const run = spawnSync('setpriv', ['--inh-caps=-all', '--bounding-set=-bpf,-perfmon,-sys_admin', process.execPath, CLI, 'opensnoop', '-d', '1'], { encoding: 'utf8' });
+  assert.equal(run.status, 1, run.stderr);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /^opensnoop: this process lacks CAP_BPF and CAP_PERFMON, which tracing programs need \(or CAP_SYS_ADMIN\); [^\n]+\n$/);
+});
