@@ -14,6 +14,7 @@ import { attachRawTracepoint } from './raw-tracepoint.js';
 import { attachTracepoint } from './tracepoint.js';
 import { attachTracing } from './tracing.js';
 import { attachKprobe, attachUprobe } from './probes.js';
+import { attachUsdtSection } from './usdt.js';
 
 /** How a program auto-attaches, or why it doesn't (undefined: the caller attaches it). */
 export function autoAttach(spec: ObjectProgramSpec, program: Program): Link | IteratorLink | undefined {
@@ -37,7 +38,7 @@ export function autoAttach(spec: ObjectProgramSpec, program: Program): Link | It
     case P.KPROBE:
       return target === '' ? undefined : attachProbe(spec, program);
     default:
-      // USDT attaches by its own file; xdp, tc, cgroup and socket hooks need a target from the caller
+      // xdp, tc, cgroup and socket hooks need a target from the caller
       return undefined;
   }
 }
@@ -63,6 +64,7 @@ function attachProbe(spec: ObjectProgramSpec, program: Program): Link | undefine
     // the arch's syscall wrapper, as libbpf's ksyscall sections do on x86-64
     return attachKprobe(program, `__x64_sys_${target}`, { returnProbe: kind === 'kretsyscall' });
   }
+  if (kind === 'usdt') return attachUsdtSection(program, spec.section, target);
   if (kind === 'uprobe' || kind === 'uretprobe') {
     const match = /^(.+):([^:+]+)(?:\+(0x[0-9a-f]+|\d+))?$/i.exec(target);
     if (!match) throw new NotSupportedError(`program '${spec.name}'`, `SEC("${spec.section}") is not ${kind}/BINARY:FUNCTION[+OFFSET]`, `write SEC("${kind}/<path>:<function>")`);

@@ -15,3 +15,6 @@ export { functionFileOffset, resolveBinaryPath } from './symbol-offset.js';
 export { attachToMap, attachCgroupLegacy, ProgramAttachment } from './attachment.js';
 export { attachSocketFilter } from './socket-filter.js';
 export { attachKprobeMulti, attachUprobeMulti, type KprobeMultiOptions, type UprobeMultiOptions } from './multi-probes.js';
+export { attachUsdt, attachUsdtSection, UsdtLink, type UsdtOptions } from './usdt.js';
+export { usdtProbeSites, type UsdtProbeSite } from './usdt-notes.js';
+export { parseUsdtArguments, UsdtArgumentKind, type UsdtArgument } from './usdt-args.js';

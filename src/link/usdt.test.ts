@@ -1,0 +1,185 @@
+/**
+ * USDT on the real kernel: corpus/usdt-target (probes from <sys/sdt.h>) traced by a BPF program
+ * written for libbpf's <bpf/usdt.bpf.h> (corpus/loader/usdt_args.bpf.c). The target fires its probes
+ * once per line it reads and answers with its semaphore's value, so each step is synchronous: the
+ * recorded arguments must equal what the target passed, the semaphore must read 1 while traced and 0
+ * after, and closing must leave no link, program, map or fd behind.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { test } from 'node:test';
+import { InvalidArgumentError, NotSupportedError, VerifierError } from '../errors.js';
+import { loadObject, openObject, type BpfObject } from '../loader/index.js';
+import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
+import { corpus } from '../test-support/corpus.js';
+import { probePmu } from './probe-pmu.js';
+import { UsdtArgumentKind } from './usdt-args.js';
+import { usdtProbeArguments, usdtProbeSites } from './usdt-notes.js';
+import { attachUsdt } from './usdt.js';
+import { usdtFixtures } from './usdt-test-fixtures.js';
+
+const fixtures = usdtFixtures();
+
+/** Why these tests cannot run here, or false. Loads the object once to learn whether tsbpf's loader takes usdt.bpf.h's code. */
+async function skipReason(): Promise<string | false> {
+  if (typeof fixtures === 'string') return fixtures;
+  const pmu = probePmu('uprobe');
+  if (typeof pmu === 'string') return pmu;
+  try {
+    (await loadObject(fixtures.object)).close();
+  } catch (error) {
+    if (error instanceof VerifierError && /Validating bpf_usdt_\w+\(\) func/.test(error.log)) {
+      return 'tsbpf\'s loader verifies usdt.bpf.h\'s __hidden helpers as global functions (libbpf marks hidden functions static in the BTF it loads)';
+    }
+    throw error;
+  }
+  return false;
+}
+const skip = await skipReason();
+
+/** The target, driven a line at a time: `step()` fires every probe once and resolves to the semaphore's value the target saw. */
+class Target implements Disposable {
+  readonly process: ChildProcessWithoutNullStreams;
+  readonly #lines: string[] = [];
+  #wake: (() => void) | undefined;
+
+  constructor(path: string) {
+    this.process = spawn(path, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let pending = '';
+    this.process.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      this.#lines.push(...lines);
+      this.#wake?.();
+    });
+  }
+
+  get pid(): number {
+    return this.process.pid!;
+  }
+
+  async line(): Promise<string> {
+    const deadline = Date.now() + 5000;
+    while (this.#lines.length === 0) {
+      if (Date.now() > deadline) throw new Error('the USDT target did not answer within 5 s');
+      await new Promise<void>((resolve) => { this.#wake = resolve; setTimeout(resolve, 100); });
+    }
+    return this.#lines.shift()!;
+  }
+
+  async step(letter = 'a'): Promise<number> {
+    this.process.stdin.write(`${letter}\n`);
+    const answer = await this.line();
+    const match = /^sem=(\d+)$/.exec(answer);
+    assert.ok(match, `the target answered '${answer}'`);
+    return Number(match[1]);
+  }
+
+  [Symbol.dispose](): void {
+    this.process.kill('SIGKILL');
+  }
+}
+
+async function startTarget(path: string): Promise<Target> {
+  const target = new Target(path);
+  assert.equal(await target.line(), 'ready');
+  return target;
+}
+
+const value = (object: BpfObject, name: string) => object.variables[name]!.get();
+const openFds = () => readdirSync('/proc/self/fd').length;
+const linksOf = (programId: number) => bpftoolJson<{ prog_id: number; type: string }[]>('link', 'list').filter((link) => link.prog_id === programId);
+
+test('tsbpf:args in one process: every argument as the target passed it, and bpf_usdt_cookie()', { skip }, async () => {
+  if (typeof fixtures === 'string') return;
+  const before = kernelSnapshot();
+  const fds = openFds();
+  {
+    using target = await startTarget(fixtures.target);
+    using object = await loadObject(fixtures.object);
+    // the target covers every operand kind usdt.bpf.h reads (whatever registers the compiler chose)
+    const site = usdtProbeSites(new Uint8Array(readFileSync(fixtures.target))).find((s) => s.name === 'args')!;
+    const kinds = new Set(usdtProbeArguments(site).map((argument) => argument.kind));
+    assert.deepEqual([...kinds].sort(), [UsdtArgumentKind.Constant, UsdtArgumentKind.Register, UsdtArgumentKind.RegisterDereference], site.argumentText);
+
+    await target.step();
+    assert.equal(value(object, 'args_hits'), 0n, 'nothing before attaching');
+    const program = object.programs.on_args!;
+    const link = attachUsdt(program, { binary: fixtures.target, provider: 'tsbpf', name: 'args', pid: target.pid, cookie: 0xfeedfacecafen });
+    assert.equal(link.sites.length, 1);
+    assert.deepEqual(linksOf(program.id).map((l) => l.type), ['perf_event'], 'one uprobe link per site');
+    await target.step('a');
+    assert.equal(value(object, 'args_hits'), 1n);
+    assert.equal(value(object, 'arg_count'), 10n);
+    assert.equal(value(object, 'arg_errors'), 0n);
+    assert.equal(value(object, 'cookie'), 0xfeedfacecafen);
+    const args = (value(object, 'args') as bigint[]).map((v) => BigInt.asIntN(64, v));
+    // fire(-3 * 'a', -1234567890123L, 250, -300, 0xfedcba9876543210UL, 4000000000U), then -77 on the stack, -5, 200, 0x123456789abc
+    assert.deepEqual(args, [-3n * 97n, -1234567890123n, 250n, -300n, BigInt.asIntN(64, 0xfedcba9876543210n), 4000000000n, -77n, -5n, 200n, 0x123456789abcn, 0n, 0n]);
+    await target.step('b');
+    assert.equal(BigInt.asIntN(64, (value(object, 'args') as bigint[])[0]!), -3n * 98n, 'a register argument follows the call');
+    link.close();
+    await target.step();
+    assert.equal(value(object, 'args_hits'), 2n, 'none after close');
+    assert.deepEqual(linksOf(program.id), [], 'no link left');
+    link.close();
+  }
+  assert.deepEqual(await leftoverObjects(before, objectNames(await openObject(fixtures.object))), []);
+  assert.equal(openFds(), fds, 'no fd left open');
+});
+
+test('tsbpf:twice, every process: one uprobe per site, each site its own spec', { skip }, async () => {
+  if (typeof fixtures === 'string') return;
+  using target = await startTarget(fixtures.target);
+  using object = await loadObject(fixtures.object);
+  const program = object.programs.on_twice!;
+  {
+    using link = attachUsdt(program, { binary: fixtures.target, provider: 'tsbpf', name: 'twice' });
+    assert.equal(link.sites.length, 2);
+    assert.equal(linksOf(program.id).length, 2);
+    await target.step();
+    await target.step();
+    assert.deepEqual([value(object, 'twice_hits'), value(object, 'twice_sum')], [4n, 6n], 'both sites, arguments 1 and 2, twice');
+  }
+  await target.step();
+  assert.deepEqual([value(object, 'twice_hits'), value(object, 'twice_sum')], [4n, 6n], 'none after close');
+  assert.deepEqual(linksOf(program.id), []);
+});
+
+test('tsbpf:sem auto-attached from SEC("usdt/usdt-target:tsbpf:sem"): the semaphore is 1 while attached, 0 after', { skip }, async () => {
+  if (typeof fixtures === 'string') return;
+  using target = await startTarget(fixtures.target);
+  using object = await loadObject(fixtures.object);
+  assert.equal(await target.step(), 0, 'no tracer: the semaphore is 0');
+  const path = process.env.PATH;
+  // libbpf finds a binary named without a slash on PATH; so does tsbpf
+  process.env.PATH = `${dirname(fixtures.target)}:${path ?? ''}`;
+  let links;
+  try {
+    links = object.attachAll();
+  } finally {
+    process.env.PATH = path;
+  }
+  assert.deepEqual([...links.keys()], ['on_sem']);
+  assert.equal(await target.step(), 1, 'the kernel counts the uprobe in the semaphore');
+  assert.deepEqual([value(object, 'sem_hits'), value(object, 'sem_seen')], [1n, 1n]);
+  for (const link of links.values()) link.close();
+  assert.equal(await target.step(), 0, 'cleared after close');
+  assert.equal(value(object, 'sem_hits'), 1n);
+});
+
+test('a probe the binary lacks and a program without usdt.bpf.h are refused with typed errors', { skip }, async () => {
+  if (typeof fixtures === 'string') return;
+  using object = await loadObject(fixtures.object);
+  assert.throws(() => attachUsdt(object.programs.on_args!, { binary: fixtures.target, provider: 'tsbpf', name: 'nope' }),
+    (error: unknown) => error instanceof NotSupportedError && /has no such probe \(it has tsbpf:args, tsbpf:twice, tsbpf:sem\)/.test(error.message));
+  const built = corpus();
+  if (typeof built === 'string') return;
+  using plain = await loadObject(built.path('loader/prog_uprobe.bpf.o'));
+  const program = Object.values(plain.programs)[0]!;
+  assert.throws(() => attachUsdt(program, { binary: fixtures.target, provider: 'tsbpf', name: 'args' }), InvalidArgumentError);
+  assert.deepEqual(linksOf(program.id), []);
+});
