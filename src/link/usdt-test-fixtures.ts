@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseElf } from '../elf/index.js';
 import { readFileSync } from 'node:fs';
 import { corpus, repoRoot } from '../test-support/corpus.js';
@@ -17,6 +17,8 @@ export interface UsdtFixtures {
   target: string;
   /** The BPF object's absolute path. */
   object: string;
+  /** libbpf's bpf_program__attach_usdt as a command (corpus/usdt-target.libbpf.c), or why it is missing. */
+  libbpfAttach: string | { missing: string };
 }
 
 let cached: UsdtFixtures | string | undefined;
@@ -42,7 +44,8 @@ export function usdtFixtures(): UsdtFixtures | string {
       '-D__TARGET_ARCH_x86', '-target', 'bpfel', '-mcpu=v3', join(repoRoot(), 'corpus', 'loader', 'usdt_args.bpf.c'), '-o', object]);
     if (!hasSection(object, 'usdt')) return (cached = '<asm/errno.h>, which <bpf/usdt.bpf.h> needs, is not installed');
   }
-  return (cached = { target, object });
+  const libbpfAttach = join(dirname(target), 'usdt-libbpf-attach');
+  return (cached = { target, object, libbpfAttach: existsSync(libbpfAttach) ? libbpfAttach : { missing: 'libbpf-dev is not installed, so corpus/usdt-target.sh built no libbpf oracle' } });
 }
 
 function hasSection(path: string, name: string): boolean {

@@ -6,7 +6,7 @@
  * after, and closing must leave no link, program, map or fd behind.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
@@ -182,4 +182,21 @@ test('a probe the binary lacks and a program without usdt.bpf.h are refused with
   const program = Object.values(plain.programs)[0]!;
   assert.throws(() => attachUsdt(program, { binary: fixtures.target, provider: 'tsbpf', name: 'args' }), InvalidArgumentError);
   assert.deepEqual(linksOf(program.id), []);
+});
+
+test('the argument specs tsbpf writes are byte for byte the ones libbpf\'s bpf_program__attach_usdt writes', { skip }, async (t) => {
+  if (typeof fixtures === 'string') return;
+  if (typeof fixtures.libbpfAttach !== 'string') { t.skip(fixtures.libbpfAttach.missing); return; }
+  const oracle: string = fixtures.libbpfAttach;
+  using target = await startTarget(fixtures.target);
+  for (const [program, name, cookie] of [['on_args', 'args', 0xfeedfacecafen], ['on_twice', 'twice', 7n]] as const) {
+    const libbpf: string = execFileSync(oracle, [fixtures.object, program, fixtures.target, 'tsbpf', name, String(target.pid), `0x${cookie.toString(16)}`], { encoding: 'utf8' });
+    const theirs: [number, string][] = [...libbpf.matchAll(/^spec (\d+) ([0-9a-f]+)$/gm)].map((match) => [Number(match[1]), match[2]!]);
+    using object = await loadObject(fixtures.object);
+    using link = attachUsdt(object.programs[program]!, { binary: fixtures.target, provider: 'tsbpf', name, pid: target.pid, cookie });
+    const specs = object.maps.__bpf_usdt_specs!;
+    const ours = theirs.map(([id]) => [id, Buffer.from(specs.lookup(new Uint8Array(new Uint32Array([id]).buffer))!).toString('hex')]);
+    assert.ok(theirs.length >= 1 && link.sites.length >= 1);
+    assert.deepEqual(ours, theirs, `${name}: spec ids and bytes`);
+  }
 });
