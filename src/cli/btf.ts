@@ -59,6 +59,11 @@ async function dump(btf: Btf, format: string, json: boolean, pretty: boolean): P
     return;
   }
   if (json) throw new UsageError('format c has no JSON output', 'drop -j, or use format raw');
+  // A one-shot dump of vmlinux spends more of its time in V8's optimising compiler than in optimised
+  // code: the dumper's mutually recursive writers inline into each other and make large, slow
+  // compilations. A smaller inlining budget, set here before the dumper is compiled and only for
+  // this process, took the command's CPU time from ~500 to ~440 ms (median of 9 alternating runs).
+  (await import('node:v8')).setFlagsFromString('--max-inlined-bytecode-size-cumulative=100');
   const { formatBtfAsCBytes } = await import('../btf/dump-c.js');
   process.stdout.write(formatBtfAsCBytes(btf));
 }
