@@ -6,8 +6,12 @@
  *   node dump-file.js FILE [BASE] [--timings]   (--timings: one JSON line on stderr, milliseconds)
  */
 import { readFileSync, writeSync } from 'node:fs';
-import { formatBtfAsCBytes } from '../../src/btf/dump-c.js';
+import { setFlagsFromString } from 'node:v8';
 import type { BtfSource } from '../../src/btf/types.js';
+
+// as src/cli/btf.ts sets it before the dumper is compiled (see there), so the split below is the CLI's
+setFlagsFromString('--max-inlined-bytecode-size-cumulative=100');
+const { formatBtfAsCBytes } = await import('../../src/btf/dump-c.js');
 
 /** btf.ts is written concurrently: a computed specifier lets this compile before it lands. */
 interface BtfParser { parse(bytes: Uint8Array, options?: { base?: BtfSource }): BtfSource }

@@ -13,6 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Benchmark, intOption, median, statusFor } from '../harness.js';
 
@@ -65,6 +66,7 @@ const benchmark: Benchmark = {
     const same = output(ours.argv).equals(output(theirs));
     if (!same) throw new Error(`${NAME}: our output differs from bpftool's for ${file}; fix that before timing`);
 
+    const loadBefore = loadavg()[0]!;
     const devNull = openSync('/dev/null', 'w');
     const oursMs: number[] = [];
     const theirsMs: number[] = [];
@@ -94,7 +96,7 @@ const benchmark: Benchmark = {
     const ratio = median(oursMs) / median(theirsMs);
     const pairs = oursMs.map((ms, i) => ms / theirsMs[i]!);
     const f = (ms: number): string => ms.toFixed(1).padStart(7);
-    console.log(`${NAME}: ${file}, ${rounds} rounds (+1 warm-up), outputs identical`);
+    console.log(`${NAME}: ${file}, ${rounds} rounds (+1 warm-up), outputs identical; load average ${loadBefore.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}`);
     console.log(`  ours:    ${ours.label}`);
     console.log(`  tsbpf   ${f(median(oursMs))} ms median wall (min ${f(Math.min(...oursMs))})`);
     console.log(`  bpftool ${f(median(theirsMs))} ms median wall (min ${f(Math.min(...theirsMs))})`);
