@@ -47,8 +47,12 @@ function memoryFor(bytes: number): NativeMemory {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
-/** Calls BPF_OBJ_GET_INFO_BY_FD on `fd` with a `size`-byte struct and the given arrays. */
-export function getObjectInfo(fd: number, size: number, arrays: readonly InfoArray[] = []): InfoResult {
+/**
+ * Calls BPF_OBJ_GET_INFO_BY_FD on `fd` with a `size`-byte struct and the given arrays, and hands the
+ * kernel's answer to `decode` in place: the views are scratch memory, valid only during the call, so
+ * `decode` returns plain data and keeps no view.
+ */
+export function readObjectInfo<T>(fd: number, size: number, arrays: readonly InfoArray[], decode: (view: DataView, arrays: Uint8Array[]) => T): T {
   const starts: number[] = [];
   let total = align8(size);
   for (const array of arrays) {
@@ -66,14 +70,18 @@ export function getObjectInfo(fd: number, size: number, arrays: readonly InfoArr
       memory.view.setBigUint64(array.pointerOffset, BigInt(memory.address + starts[i]!), true);
     });
     bpf.objGetInfoByFd(fd, memory, size);
-    const copy = memory.bytes.slice(0, size);
-    return {
-      view: new DataView(copy.buffer),
-      arrays: arrays.map((array, i) => memory.bytes.slice(starts[i]!, starts[i]! + array.bytes)),
-    };
+    return decode(memory.view, arrays.map((array, i) => memory.bytes.subarray(starts[i]!, starts[i]! + array.bytes)));
   } finally {
     if (memory !== scratch) memory.free();
   }
+}
+
+/** Calls BPF_OBJ_GET_INFO_BY_FD on `fd` with a `size`-byte struct and the given arrays; returns copies. */
+export function getObjectInfo(fd: number, size: number, arrays: readonly InfoArray[] = []): InfoResult {
+  return readObjectInfo(fd, size, arrays, (view, filled) => ({
+    view: new DataView(view.buffer.slice(view.byteOffset, view.byteOffset + size)),
+    arrays: filled.map((array) => array.slice()),
+  }));
 }
 
 const decoder = new TextDecoder();

@@ -5,7 +5,7 @@
 import { abi, bpf, closeRawFd } from '../sys/index.js';
 import { TsbpfError } from '../errors.js';
 import { bootTimeMs, bootTimeToDate } from './boot-time.js';
-import { getObjectInfo, hex, readFixedName, readIds } from './object-info.js';
+import { getObjectInfo, hex, readFixedName, readIds, readObjectInfo } from './object-info.js';
 
 const L = abi.ProgInfoLayout;
 
@@ -97,14 +97,17 @@ const MAP_ID_ROOM = 32;
 
 /** Everything the kernel says about the program behind `fd`. */
 export function programInfo(fd: number, bootMs?: number): ProgramInfo {
-  const first = getObjectInfo(fd, L.size, [{ pointerOffset: L.map_ids, lengthOffset: L.nr_map_ids, length: MAP_ID_ROOM, bytes: MAP_ID_ROOM * 4 }]);
-  const mapCount = first.view.getUint32(L.nr_map_ids, true);
-  if (mapCount <= MAP_ID_ROOM) return decodeProgramInfo(first.view, readIds(first.arrays[0]!, mapCount), bootMs);
-  // The count can only grow between the calls (BPF_PROG_BIND_MAP), so read what the second call reports,
-  // up to the room we gave it.
-  const second = getObjectInfo(fd, L.size, [{ pointerOffset: L.map_ids, lengthOffset: L.nr_map_ids, length: mapCount, bytes: mapCount * 4 }]);
-  const reported = Math.min(second.view.getUint32(L.nr_map_ids, true), mapCount);
-  return decodeProgramInfo(second.view, readIds(second.arrays[0]!, reported), bootMs);
+  const room = [{ pointerOffset: L.map_ids, lengthOffset: L.nr_map_ids, length: MAP_ID_ROOM, bytes: MAP_ID_ROOM * 4 }];
+  const first = readObjectInfo(fd, L.size, room, (view, [ids]) => {
+    const mapCount = view.getUint32(L.nr_map_ids, true);
+    return mapCount <= MAP_ID_ROOM ? decodeProgramInfo(view, readIds(ids!, mapCount), bootMs) : mapCount;
+  });
+  if (typeof first !== 'number') return first;
+  // More maps than room: ask again with room for all of them. The count can only grow between the calls
+  // (BPF_PROG_BIND_MAP), so read what the second call reports, up to the room we gave it.
+  const mapCount = first;
+  return readObjectInfo(fd, L.size, [{ pointerOffset: L.map_ids, lengthOffset: L.nr_map_ids, length: mapCount, bytes: mapCount * 4 }], (view, [ids]) =>
+    decodeProgramInfo(view, readIds(ids!, Math.min(view.getUint32(L.nr_map_ids, true), mapCount)), bootMs));
 }
 
 const FUNC_INFO_RECORD_SIZE = 8;

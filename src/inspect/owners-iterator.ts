@@ -106,12 +106,20 @@ export function readOwnersFromIterator(): OwnerTable {
   const builder = new OwnerTableBuilder();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const decoder = new TextDecoder();
+  // a process's records come together (one task's files at a time): decode its comm once
+  let lastPid = -1;
+  let lastComm = '';
   for (let at = 0; at < bytes.length; at += Record.size) {
     const kind = KINDS[view.getUint32(at + Record.kind, true)];
     if (!kind) continue;
-    const comm = bytes.subarray(at + Record.comm, at + Record.comm + Record.commLength);
-    const end = comm.indexOf(0);
-    builder.add(kind, view.getUint32(at + Record.id, true), view.getUint32(at + Record.pid, true), decoder.decode(end < 0 ? comm : comm.subarray(0, end)));
+    const pid = view.getUint32(at + Record.pid, true);
+    if (pid !== lastPid) {
+      const comm = bytes.subarray(at + Record.comm, at + Record.comm + Record.commLength);
+      const end = comm.indexOf(0);
+      lastPid = pid;
+      lastComm = decoder.decode(end < 0 ? comm : comm.subarray(0, end));
+    }
+    builder.add(kind, view.getUint32(at + Record.id, true), pid, lastComm);
   }
   builder.forget('program', [program.id]);
   builder.forget('link', [linkInfo(link.value).id]);

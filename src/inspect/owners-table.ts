@@ -27,15 +27,16 @@ export interface OwnerTable {
 /** Collects (kind, id, owner) facts, merging duplicates (a process holding one object by several fds). */
 export class OwnerTableBuilder {
   readonly #tables: Record<OwnerKind, Map<number, Owner[]>> = { program: new Map(), map: new Map(), link: new Map(), btf: new Map() };
-  readonly #seen = new Set<string>();
 
   add(kind: OwnerKind, id: number, pid: number, comm: string): void {
-    const key = `${kind}:${id}:${pid}`;
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
     const table = this.#tables[kind];
-    let owners = table.get(id);
-    if (!owners) table.set(id, (owners = []));
+    const owners = table.get(id);
+    if (!owners) {
+      table.set(id, [{ pid, comm }]);
+      return;
+    }
+    // an object has few owners, and a repeat (one process, several fds) is most likely the last one added
+    for (let i = owners.length - 1; i >= 0; i--) if (owners[i]!.pid === pid) return;
     owners.push({ pid, comm });
   }
 

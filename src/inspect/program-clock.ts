@@ -35,8 +35,17 @@ export function bootNsToUnixSeconds(nanosecondsSinceBoot: bigint): number {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
+/** The last isoLocalSeconds answer: programs loaded together share their second, and a listing asks again and again. */
+let last = { unixSeconds: Number.NaN, text: '' };
+
 /** strftime("%FT%T%z") in local time: 2026-11-29T13:44:03+0000. */
 export function isoLocalSeconds(unixSeconds: number): string {
+  if (unixSeconds === last.unixSeconds) return last.text;
+  last = { unixSeconds, text: formatLocalSeconds(unixSeconds) };
+  return last.text;
+}
+
+function formatLocalSeconds(unixSeconds: number): string {
   const date = new Date(unixSeconds * 1000);
   const offset = -date.getTimezoneOffset();
   const sign = offset < 0 ? '-' : '+';
