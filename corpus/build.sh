@@ -19,6 +19,8 @@
 #   NAME.eb.o      big-endian (-target bpfeb, -mcpu=v3) builds of kinds, maps, programs, core, atomics
 #   usdt.host.o    x86-64 host object: .note.stapsdt USDT notes, RELA relocations, every symbol
 #                  binding/visibility, SHN_UNDEF and SHN_COMMON symbols
+#   usdt-target    x86-64 executable with <sys/sdt.h> USDT probes (usdt-target.sh; needs gcc and
+#                  systemtap-sdt-dev), and usdt-libbpf-attach, libbpf's USDT attach as a test oracle
 #   tiny.i386.o    a 32-bit ELF, which the ELF reader must refuse with a clear error
 #   loader/NAME.bpf.o  the loader corpus (corpus/loader/NAME.bpf.c): objects written against the
 #                  running kernel's vmlinux.h (generated here by tsbpf's own `btf dump ... format c`,
@@ -63,7 +65,7 @@ else
 fi
 for source in loader/*.bpf.c; do
   [ -e "$source" ] || continue
-  "$CLANG" "${CFLAGS[@]}" -I"$TMP/include" -Iloader -D__TARGET_ARCH_x86 -target bpfel -mcpu=v3 "$source" -o "$TMP/$source.o.tmp" &
+  "$CLANG" "${CFLAGS[@]}" -I"$TMP/include" -Iloader "${BPF_INCLUDES[@]}" -D__TARGET_ARCH_x86 -target bpfel -mcpu=v3 "$source" -o "$TMP/$source.o.tmp" &
   pids+=($!)
 done
 
@@ -73,6 +75,8 @@ if [ "$status" -ne 0 ]; then
   echo "corpus/build.sh: a compile failed (see above)" >&2
   exit 1
 fi
+# the USDT test target (host C with <sys/sdt.h>) and its libbpf oracle; skipped with the reason when missing
+bash usdt-target.sh "$TMP" || [ $? -eq 2 ]
 for built in "$TMP"/loader/*.o.tmp; do [ -e "$built" ] && mv "$built" "${built%.c.o.tmp}.o"; done
 # Replace the whole directory at once so a concurrent reader never sees half a corpus.
 rm -rf "$OUT.old"

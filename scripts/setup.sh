@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config gcc make binutils util-linux iproute2 python3)
+packages=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev pkg-config gcc make binutils util-linux iproute2 python3 systemtap-sdt-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -6,7 +6,8 @@
 import { fixDatasecs, type DatasecSymbol } from '../btf/edits.js';
 import { MutableBtf } from '../btf/mutable.js';
 import { writeBtf } from '../btf/writer.js';
-import { SymbolType, SymbolVisibility } from '../elf/index.js';
+import { BtfKind, FuncLinkage } from '../btf/types.js';
+import { SymbolBinding, SymbolType, SymbolVisibility } from '../elf/index.js';
 import { BpfError, Errno } from '../errors.js';
 import { fixExternBtf } from '../object/externs.js';
 import type { ObjectSpec } from '../object/object-spec.js';
@@ -29,7 +30,26 @@ export function objectBtfBytes(spec: ObjectSpec): Uint8Array | undefined {
   const kconfig = spec.maps.find((map) => map.kind === 'kconfig');
   fixExternBtf(btf, spec.externs, kconfig?.valueSize ?? 0);
   fixDatasecs(btf, { sectionSizes, symbols });
+  markHiddenFunctionsStatic(btf, spec);
   return writeBtf(btf);
+}
+
+/**
+ * A global function of hidden or internal visibility (usdt.bpf.h's `__weak __hidden` helpers) cannot
+ * be called from outside the object, so libbpf gives it static linkage in the BTF it loads: the
+ * verifier then checks it in each caller's context (a pointer argument may point at the caller's
+ * stack) instead of on its own with only its prototype to go by.
+ */
+function markHiddenFunctionsStatic(btf: MutableBtf, spec: ObjectSpec): void {
+  const hidden = new Set(spec.elf.symbols
+    .filter((symbol) => symbol.type === SymbolType.Func && symbol.binding !== SymbolBinding.Local
+      && (symbol.visibility === SymbolVisibility.Hidden || symbol.visibility === SymbolVisibility.Internal))
+    .map((symbol) => symbol.name));
+  if (hidden.size === 0) return;
+  for (let id = btf.firstTypeId; id < btf.typeCount; id++) {
+    const type = btf.type(id);
+    if (type.kind === BtfKind.Func && type.linkage === FuncLinkage.Global && hidden.has(type.name)) btf.replace(id, { ...type, linkage: FuncLinkage.Static });
+  }
 }
 
 /** BTF_LOAD of `bytes`; a refusal throws BpfError with the kernel's last log line. */

@@ -82,6 +82,7 @@ const EXPECTED: Record<string, Outcome> = {
   'link_hooks.bpf.o': 'ok',
   'link_multi.bpf.o': { refused: /failed to guess program type from ELF section 'uprobe\.multi'/ },
   'run_events.bpf.o': 'ok',
+  'usdt_args.bpf.o': 'ok',
   'link_tracing.bpf.o': { refused: /failed to load: -1/ },
   'link_netfilter.bpf.o': { refused: /failed to guess program type from ELF section 'netfilter'/ },
   'lint_btf_target.bpf.o': { refused: /prog 'lint_bare_fentry': failed to load: -22/ },
