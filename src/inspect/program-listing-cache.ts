@@ -9,7 +9,7 @@ import { bootTimeMs } from '../info/boot-time.js';
 import { BtfObject } from '../info/btf-object.js';
 import { mapInfoById, type MapInfo } from '../info/map-info.js';
 import { ProgramFdinfoReader } from './program-fdinfo.js';
-import type { MetadataEntry } from './program-metadata.js';
+import { METADATA_PREFIX, type MetadataEntry } from './program-metadata.js';
 
 export class ProgramListingCache implements Disposable {
   /** bootTimeMs() once for every program's loadedAt. */
@@ -17,6 +17,7 @@ export class ProgramListingCache implements Disposable {
   readonly fdinfo = new ProgramFdinfoReader();
   readonly #maps = new Map<number, MapInfo>();
   readonly #btf = new Map<number, Btf>();
+  readonly #mayHoldMetadata = new Map<number, boolean>();
   /** Metadata by the id of the .rodata map it was read from. */
   readonly metadata = new Map<number, MetadataEntry[]>();
 
@@ -35,6 +36,18 @@ export class ProgramListingCache implements Disposable {
       this.#btf.set(id, (btf = Btf.parse(object.data())));
     }
     return btf;
+  }
+
+  /** Whether BTF object `id`'s raw bytes contain the metadata prefix at all (once per id). */
+  mayHoldMetadata(id: number): boolean {
+    let answer = this.#mayHoldMetadata.get(id);
+    if (answer === undefined) {
+      using object = BtfObject.fromId(id);
+      const data = object.data();
+      answer = Buffer.from(data.buffer, data.byteOffset, data.byteLength).includes(METADATA_PREFIX, 0, 'latin1');
+      this.#mayHoldMetadata.set(id, answer);
+    }
+    return answer;
   }
 
   [Symbol.dispose](): void {

@@ -11,7 +11,8 @@ import { mapInfoById, type MapInfo } from '../info/map-info.js';
 import { BpfMap } from '../maps/map.js';
 import { abi } from '../sys/index.js';
 
-const PREFIX = 'bpf_metadata_';
+export const METADATA_PREFIX = 'bpf_metadata_';
+const PREFIX = METADATA_PREFIX;
 
 /** A metadata value as bpftool's BTF dumper writes it: numbers (bigint for 64 bits), strings, arrays, objects. */
 export type MetadataValue = number | bigint | boolean | string | MetadataValue[] | { [member: string]: MetadataValue };
@@ -28,6 +29,11 @@ export interface MetadataSources {
   btf(id: number): Btf;
   /** Entries already read, by .rodata map id. */
   metadata?: Map<number, MetadataEntry[]>;
+  /**
+   * False when BTF object `id` cannot hold metadata (no string has the prefix): a raw-bytes check that
+   * spares parsing the BTF and looking the map up for the many .rodata maps without metadata.
+   */
+  mayHoldMetadata?(id: number): boolean;
 }
 
 const uncached: MetadataSources = {
@@ -61,6 +67,7 @@ export function readProgramMetadata(mapIds: readonly number[], sources: Metadata
     if (!found) return [];
     const known = sources.metadata?.get(found.id);
     if (known) return known;
+    if (sources.mayHoldMetadata?.(found.btfId) === false) return [];
     let value: Uint8Array | undefined;
     {
       using map = BpfMap.fromId(found.id);
