@@ -7,18 +7,6 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode, exitCodeFor, formatError, UsageError } from './cli-errors.js';
 import type { OutputOptions } from './output.js';
-import { registerDemo } from './demo-command.js';
-import { registerTour } from './tour.js';
-import { registerFeature } from './feature-command.js';
-import { registerBtf } from './btf.js';
-import { registerObj } from './obj.js';
-import { registerObjLint } from './obj-lint.js';
-import { registerProg } from './prog.js';
-import { registerMap } from './map.js';
-import { registerLink } from './link.js';
-import { registerNet } from './net.js';
-import { registerCgroup } from './cgroup.js';
-import { registerPerf } from './perf.js';
 import { isToolName, registerTools, runToolCommand } from './tools.js';
 
 export type CommandAction = (options: OutputOptions) => void | Promise<void>;
@@ -33,7 +21,35 @@ function packageVersion(): string {
   return manifest.version;
 }
 
-export function buildProgram(): Command {
+type Register = (program: Command, context: CliContext) => void;
+
+/**
+ * Each object's commands, loaded only when the command line names that object (`tsbpf btf dump` loads
+ * the BTF commands, not the loader, the inspectors and the FFI); help and unknown objects load them all.
+ */
+const OBJECTS: Readonly<Record<string, () => Promise<Register[]>>> = {
+  feature: async () => [(await import('./feature-command.js')).registerFeature],
+  obj: async () => [(await import('./obj.js')).registerObj, (await import('./obj-lint.js')).registerObjLint],
+  btf: async () => [(await import('./btf.js')).registerBtf],
+  prog: async () => [(await import('./prog.js')).registerProg],
+  map: async () => [(await import('./map.js')).registerMap],
+  link: async () => [(await import('./link.js')).registerLink],
+  net: async () => [(await import('./net.js')).registerNet],
+  cgroup: async () => [(await import('./cgroup.js')).registerCgroup],
+  perf: async () => [(await import('./perf.js')).registerPerf],
+  demo: async () => [(await import('./demo-command.js')).registerDemo],
+  tour: async () => [(await import('./tour.js')).registerTour],
+};
+
+/** The object the command line names: its first word that is not a global option. */
+function namedObject(argv: readonly string[]): string | undefined {
+  const word = argv.find((arg) => !arg.startsWith('-'));
+  return word !== undefined && Object.hasOwn(OBJECTS, word) ? word : undefined;
+}
+
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+  const named = namedObject(argv);
+  const registers = (await Promise.all((named ? [named] : Object.keys(OBJECTS)).map((name) => OBJECTS[name]!()))).flat();
   const program = new Command('tsbpf')
     .description('eBPF for TypeScript: inspect and drive BPF programs and maps (bpftool\'s grammar: tsbpf OBJECT COMMAND)')
     .version(packageVersion(), '-V, --version', 'print the tsbpf version')
@@ -59,26 +75,15 @@ export function buildProgram(): Command {
       };
     },
   };
-  registerFeature(program, context);
-  registerObj(program, context);
-  registerObjLint(program, context);
-  registerBtf(program, context);
-  registerProg(program, context);
-  registerMap(program, context);
-  registerLink(program, context);
-  registerNet(program, context);
-  registerCgroup(program, context);
-  registerPerf(program, context);
-  registerDemo(program, context);
-  registerTour(program, context);
-  registerTools(program);
+  for (const register of registers) register(program, context);
+  if (!named) registerTools(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError('(run tsbpf --help for usage)');
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   if (isToolName(argv[0])) return runToolCommand(argv);
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;

@@ -4,14 +4,14 @@
  * commander only lists them in `tsbpf --help`.
  */
 import type { Command } from 'commander';
-import { loadTool, runTool, TOOLS } from '../tools/index.js';
+import { loadTool, TOOLS } from '../tools/index.js';
 
 export function isToolName(name: string | undefined): boolean {
   return name !== undefined && Object.hasOwn(TOOLS, name);
 }
 
 export async function runToolCommand(argv: readonly string[]): Promise<number> {
-  const tool = await loadTool(argv[0]!);
+  const [tool, { runTool }] = await Promise.all([loadTool(argv[0]!), import('../tools/common/run-tool.js')]);
   return runTool(tool, argv.slice(1));
 }
 

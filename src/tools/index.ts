@@ -23,5 +23,4 @@ export async function loadTool(name: string): Promise<ToolDefinition<any>> {
   return module.tool;
 }
 
-export { runTool, ToolExit, type ToolIo } from './common/run-tool.js';
 export type { ToolDefinition } from './common/tool.js';
