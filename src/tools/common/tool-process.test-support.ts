@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
+/** Waits stretch in the kernel matrix's qemu guest (TCG emulation starts a tool in ~30 s, not ~1 s). */
+const WAIT_SCALE = process.env.TSBPF_GUEST ? 6 : 1;
+
 export interface ToolResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -59,7 +62,7 @@ export function startTool(name: string, args: readonly string[], options: { cwd?
     child,
     done,
     stdout: () => stdout,
-    waitForLine(pattern, timeoutMs = 20_000) {
+    waitForLine(pattern, timeoutMs = 20_000 * WAIT_SCALE) {
       const existing = stdout.split('\n').find((line) => pattern.test(line));
       if (existing !== undefined) return Promise.resolve(existing);
       return new Promise((resolve, reject) => {
@@ -86,7 +89,7 @@ export function runToolProcess(name: string, args: readonly string[]): Promise<T
 }
 
 /** Waits until process `pid` holds `count` BPF links: the tool is attached (for runs that print no header, like --json). */
-export async function waitForLinks(pid: number, count: number, timeoutMs = 10_000): Promise<void> {
+export async function waitForLinks(pid: number, count: number, timeoutMs = 10_000 * WAIT_SCALE): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     let links = 0;
