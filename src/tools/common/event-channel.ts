@@ -7,9 +7,19 @@
  */
 import { events, features, InvalidArgumentError, MapType, type BpfObject, type ObjectSpec } from '../../index.js';
 import type { EventRecord } from '../../index.js';
+import { ToolUsageError, type ToolOption } from './tool.js';
 import { waitInterval } from './waiting.js';
 
 export type EventChannelKind = 'ringbuf' | 'perf';
+
+/** `--events ringbuf|perf`, tsbpf's flag on every event tool (the perf path is tested on kernels that have ring buffers). */
+export const EVENTS_OPTION: ToolOption = { long: 'events', argument: 'ringbuf|perf', description: 'Event channel (tsbpf; default: ring buffer where the kernel has one)' };
+
+export function parseEventChannel(value: string | true | undefined): EventChannelKind | 'auto' {
+  const channel = value ?? 'auto';
+  if (channel !== 'auto' && channel !== 'ringbuf' && channel !== 'perf') throw new ToolUsageError(`Invalid event channel: ${String(channel)}`);
+  return channel;
+}
 
 export interface EventChannelOptions {
   /** Default 'auto': a ring buffer where the kernel has them. */

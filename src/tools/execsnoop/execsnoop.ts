@@ -5,7 +5,7 @@
  */
 import { loadObject } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EVENTS_OPTION, EventStream, parseEventChannel, type EventChannelKind } from '../common/event-channel.js';
 import { clockTime, left, right } from '../common/output.js';
 import { filterCgroup } from '../common/cgroup-filter.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
@@ -93,12 +93,11 @@ EXAMPLES:
     { long: 'max-args', argument: 'MAX_ARGS', description: 'maximum number of arguments parsed and displayed, defaults to 20' },
     { short: 'v', long: 'verbose', description: 'Verbose debug output' },
     { short: 'c', long: 'cgroup', argument: '/sys/fs/cgroup/unified', description: 'Trace process in cgroup path' },
-    { long: 'events', argument: 'ringbuf|perf', description: 'Event channel (tsbpf; default: ring buffer where the kernel has one)' },
+    EVENTS_OPTION,
   ],
   parse({ flags, positionals }) {
     if (positionals.length > 0) throw new ToolUsageError(`Unrecognized positional argument: ${positionals[0]}`);
-    const channel = flags.get('events') ?? 'auto';
-    if (channel !== 'auto' && channel !== 'ringbuf' && channel !== 'perf') throw new ToolUsageError(`Invalid event channel: ${String(channel)}`);
+    const channel = parseEventChannel(flags.get('events'));
     const uidText = flags.get('uid');
     let uid: number | undefined;
     try {

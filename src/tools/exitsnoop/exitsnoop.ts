@@ -5,7 +5,7 @@
  */
 import { loadObject } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EVENTS_OPTION, EventStream, parseEventChannel, type EventChannelKind } from '../common/event-channel.js';
 import { clockTime, left } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject } from '../common/tool-object.js';
@@ -64,12 +64,11 @@ EXAMPLES:
     { short: 'p', long: 'pid', argument: 'PID', description: 'Process ID to trace' },
     { short: 'T', long: 'threaded', description: 'Trace by thread.' },
     { short: 'v', long: 'verbose', description: 'Verbose debug output' },
-    { long: 'events', argument: 'ringbuf|perf', description: 'Event channel (tsbpf; default: ring buffer where the kernel has one)' },
+    EVENTS_OPTION,
   ],
   parse({ flags, positionals }) {
     if (positionals.length > 0) throw new ToolUsageError(`Unrecognized positional argument: ${positionals[0]}`);
-    const channel = flags.get('events') ?? 'auto';
-    if (channel !== 'auto' && channel !== 'ringbuf' && channel !== 'perf') throw new ToolUsageError(`Invalid event channel: ${String(channel)}`);
+    const channel = parseEventChannel(flags.get('events'));
     return {
       timestamp: flags.has('timestamp'),
       failed: flags.has('failed'),

@@ -5,7 +5,7 @@
  */
 import { loadObject } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EVENTS_OPTION, EventStream, parseEventChannel, type EventChannelKind } from '../common/event-channel.js';
 import { clockTime, left, right } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
 import { openToolObject, skipMissingTracepoints } from '../common/tool-object.js';
@@ -82,12 +82,11 @@ EXAMPLES:
     { short: 'v', long: 'verbose', description: 'Verbose debug output' },
     { short: 'x', long: 'failed', description: 'Failed opens only' },
     { short: 'F', long: 'full-path', description: 'Show full path' },
-    { long: 'events', argument: 'ringbuf|perf', description: 'Event channel (tsbpf; default: ring buffer where the kernel has one)' },
+    EVENTS_OPTION,
   ],
   parse({ flags, positionals }) {
     if (positionals.length > 0) throw new ToolUsageError(`Unrecognized positional argument: ${positionals[0]}`);
-    const channel = flags.get('events') ?? 'auto';
-    if (channel !== 'auto' && channel !== 'ringbuf' && channel !== 'perf') throw new ToolUsageError(`Invalid event channel: ${String(channel)}`);
+    const channel = parseEventChannel(flags.get('events'));
     const uid = positiveInteger(flags.get('uid'), 'UID', { allowZero: true });
     if (uid !== undefined && uid >= INVALID_UID) throw new ToolUsageError(`Invalid UID: ${String(flags.get('uid'))}`);
     return {

@@ -7,7 +7,7 @@
  */
 import { link, loadObject, NotSupportedError, type ObjectSpec } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EVENTS_OPTION, EventStream, parseEventChannel, type EventChannelKind } from '../common/event-channel.js';
 import { AF_INET, AF_INET6, formatAddress, ipVersion, parsePortList } from '../common/inet.js';
 import { left } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
@@ -130,12 +130,11 @@ EXAMPLES:
     { short: '6', long: 'ipv6', description: 'Trace IPv6 family only' },
     { short: 'd', long: 'duration', argument: 'DURATION', description: 'Duration to trace' },
     { long: 'attach', argument: 'kprobe|tracepoint', description: 'Hook (tsbpf; default: kprobes where the kernel has them)' },
-    { long: 'events', argument: 'ringbuf|perf', description: 'Event channel (tsbpf; default: ring buffer where the kernel has one)' },
+    EVENTS_OPTION,
   ],
   parse({ flags, positionals }) {
     if (positionals.length > 0) throw new ToolUsageError(`Unrecognized positional argument: ${positionals[0]}`);
-    const channel = flags.get('events') ?? 'auto';
-    if (channel !== 'auto' && channel !== 'ringbuf' && channel !== 'perf') throw new ToolUsageError(`Invalid event channel: ${String(channel)}`);
+    const channel = parseEventChannel(flags.get('events'));
     const hook = flags.get('attach') ?? 'auto';
     if (hook !== 'auto' && hook !== 'kprobe' && hook !== 'tracepoint') throw new ToolUsageError(`Invalid attach point: ${String(hook)}`);
     if (flags.has('ipv4') && flags.has('ipv6')) throw new ToolUsageError('-4 and -6 are mutually exclusive');

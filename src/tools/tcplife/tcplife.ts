@@ -5,7 +5,7 @@
  */
 import { loadObject, NotSupportedError } from '../../index.js';
 import { positiveInteger } from '../common/arguments.js';
-import { chooseEventChannel, EventStream, type EventChannelKind } from '../common/event-channel.js';
+import { chooseEventChannel, EVENTS_OPTION, EventStream, parseEventChannel, type EventChannelKind } from '../common/event-channel.js';
 import { AF_INET, AF_INET6, formatAddress, ipVersion, parsePortList, u16Key } from '../common/inet.js';
 import { clockTime, left, right } from '../common/output.js';
 import { defineTool, ToolUsageError } from '../common/tool.js';
@@ -70,12 +70,11 @@ EXAMPLES:
     { short: 'L', long: 'localport', argument: 'LOCALPORT', description: 'Comma-separated list of local ports to trace.' },
     { short: 'D', long: 'remoteport', argument: 'REMOTEPORT', description: 'Comma-separated list of remote ports to trace.' },
     { short: 'v', long: 'verbose', description: 'Verbose debug output' },
-    { long: 'events', argument: 'ringbuf|perf', description: 'Event channel (tsbpf; default: ring buffer where the kernel has one)' },
+    EVENTS_OPTION,
   ],
   parse({ flags, positionals }) {
     if (positionals.length > 0) throw new ToolUsageError(`Unrecognized positional argument: ${positionals[0]}`);
-    const channel = flags.get('events') ?? 'auto';
-    if (channel !== 'auto' && channel !== 'ringbuf' && channel !== 'perf') throw new ToolUsageError(`Invalid event channel: ${String(channel)}`);
+    const channel = parseEventChannel(flags.get('events'));
     if (flags.has('ipv4') && flags.has('ipv6')) throw new ToolUsageError('-4 and -6 are mutually exclusive');
     return {
       pid: positiveInteger(flags.get('pid'), 'PID', { max: 0x7fff_ffff }),
