@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
 /** Waits stretch in the kernel matrix's qemu guest (TCG emulation starts a tool in ~30 s, not ~1 s). */
-const WAIT_SCALE = process.env.TSBPF_GUEST ? 6 : 1;
+export const WAIT_SCALE = process.env.TSBPF_GUEST ? 6 : 1;
 
 export interface ToolResult {
   code: number | null;

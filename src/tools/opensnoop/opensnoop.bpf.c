@@ -89,7 +89,8 @@ int enter_openat2(struct trace_event_raw_sys_enter *ctx)
 }
 
 /*
- * Names of the working directory from the innermost up to the root, crossing mount points. One name per
+ * Names of the working directory from the innermost up to the process's root, crossing mount points (libbpf-tools
+ * walks on to the namespace's root, which prints a chrooted process's paths wrong). One name per
  * step (index = step), so the verifier sees a plain bounded loop.
  */
 static __always_inline void walk_cwd(struct event *event, struct path_names *names)
@@ -99,10 +100,18 @@ static __always_inline void walk_cwd(struct event *event, struct path_names *nam
 	struct vfsmount *vfsmnt = BPF_CORE_READ(task, fs, pwd.mnt);
 	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
 	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	/* the process's own root (a chroot, a container): paths are printed as the process sees them */
+	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
+	struct vfsmount *root_mnt = BPF_CORE_READ(task, fs, root.mnt);
 	__u32 step;
 
 	for (step = 0; step < PATH_DEPTH_MAX; step++) {
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+
+		if (dentry == root && vfsmnt == root_mnt) {
+			event->path_depth = step;
+			return;
+		}
 
 		if (dentry == mnt_root || dentry == parent) {
 			struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
@@ -114,8 +123,13 @@ static __always_inline void walk_cwd(struct event *event, struct path_names *nam
 			/* continue from where this mount sits in its parent */
 			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = mnt_parent;
+			vfsmnt = (void *)mnt + bpf_core_field_offset(struct mount, mnt);
 			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
 			parent = BPF_CORE_READ(dentry, d_parent);
+			if (dentry == root && vfsmnt == root_mnt) {
+				event->path_depth = step;
+				return;
+			}
 		}
 		if (bpf_probe_read_kernel_str(names->name[step], sizeof(names->name[0]), BPF_CORE_READ(dentry, d_name.name)) < 0)
 			break;
