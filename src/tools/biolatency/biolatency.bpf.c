@@ -11,6 +11,7 @@
 #include <bpf/bpf_tracing.h>
 #define TOOLS_NO_EVENTS
 #include "tools.bpf.h"
+#include "cgroup_filter.bpf.h"
 #include "biolatency.h"
 
 #define MAX_ENTRIES 10240
@@ -20,7 +21,6 @@
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 
-const volatile bool filter_cg = false;
 const volatile bool targ_per_disk = false;
 const volatile bool targ_per_flag = false;
 const volatile bool targ_queued = false;
@@ -31,14 +31,6 @@ const volatile __u32 targ_dev = 0;
 BTF_TYPE(struct hist_key, hist_key);
 BTF_TYPE(struct hist, hist);
 BTF_TYPE(enum biolat_flag, biolat_flag);
-
-/* -c: the cgroup to trace, set by the front end at index 0. */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cgroup_map SEC(".maps");
 
 /* When each request in flight was inserted or issued, by its address. */
 struct {
@@ -132,7 +124,7 @@ static __always_inline int request_started(struct request *rq, bool issue)
 {
 	__u64 now;
 
-	if (filter_cg && !bpf_current_task_under_cgroup(&cgroup_map, 0))
+	if (cgroup_excluded())
 		return 0;
 	/* -Q with an I/O scheduler: the insert already stamped it; keep the earlier time */
 	if (issue && targ_queued && BPF_CORE_READ(rq, q, elevator))
@@ -152,7 +144,7 @@ static __always_inline int request_completed(struct request *rq)
 	__s64 delta;
 	__u32 slot;
 
-	if (filter_cg && !bpf_current_task_under_cgroup(&cgroup_map, 0))
+	if (cgroup_excluded())
 		return 0;
 	started = bpf_map_lookup_elem(&start, &rq);
 	if (!started)

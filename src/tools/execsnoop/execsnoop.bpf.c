@@ -12,8 +12,8 @@
 #include "execsnoop.h"
 #define EVENT_MAX_SIZE sizeof(struct exec_record)
 #include "tools.bpf.h"
+#include "cgroup_filter.bpf.h"
 
-const volatile bool filter_cgroup = false;
 const volatile bool include_failed = false;
 const volatile __u32 targ_uid = INVALID_UID;
 const volatile __u32 max_args = DEFAULT_MAX_ARGS;
@@ -21,14 +21,6 @@ const volatile __u32 max_args = DEFAULT_MAX_ARGS;
 BTF_TYPE(struct event, event);
 
 static const struct exec_record empty_record = {};
-
-/* -c: the cgroup whose tasks are traced (slot 0, set by the front end after load). */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cgroup_map SEC(".maps");
 
 /* Records of the execs in flight, by thread id. */
 struct {
@@ -40,7 +32,7 @@ struct {
 
 static __always_inline bool traced(void)
 {
-	if (filter_cgroup && !bpf_current_task_under_cgroup(&cgroup_map, 0))
+	if (cgroup_excluded())
 		return false;
 	if (targ_uid != INVALID_UID && targ_uid != (__u32)bpf_get_current_uid_gid())
 		return false;

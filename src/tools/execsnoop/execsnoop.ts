@@ -134,7 +134,7 @@ EXAMPLES:
     spec.variables.include_failed!.set(flags.fails);
     spec.variables.targ_uid!.set(flags.uid ?? INVALID_UID);
     spec.variables.max_args!.set(flags.maxArgs);
-    spec.variables.filter_cgroup!.set(flags.cgroup !== undefined);
+    spec.variables.filter_cg!.set(flags.cgroup !== undefined);
     const channel = chooseEventChannel(spec, { kind: flags.channel });
     if (flags.verbose) err(`execsnoop: events through a ${channel.kind === 'ringbuf' ? 'ring buffer' : 'perf buffer'}${skipped.length ? `; no tracepoint for ${skipped.join(', ')}` : ''}\n`);
 

@@ -12,12 +12,12 @@
 #include <bpf/bpf_tracing.h>
 #define TOOLS_NO_EVENTS
 #include "tools.bpf.h"
+#include "cgroup_filter.bpf.h"
 #include "runqlat.h"
 
 #define MAX_ENTRIES 10240
 #define TASK_RUNNING 0
 
-const volatile bool filter_cg = false;
 const volatile bool targ_per_process = false;
 const volatile bool targ_per_thread = false;
 const volatile bool targ_per_pidns = false;
@@ -25,14 +25,6 @@ const volatile bool targ_ms = false;
 const volatile __u32 targ_tgid = 0;
 
 BTF_TYPE(struct hist, hist);
-
-/* -c: the cgroup to trace, set by the front end at index 0. */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cgroup_map SEC(".maps");
 
 /* When each runnable thread was queued, by thread id. */
 struct {
@@ -64,11 +56,6 @@ static __always_inline long task_state(struct task_struct *task)
 	if (bpf_core_field_exists(task->__state))
 		return BPF_CORE_READ(task, __state);
 	return BPF_CORE_READ(old, state);
-}
-
-static __always_inline bool cgroup_excluded(void)
-{
-	return filter_cg && !bpf_current_task_under_cgroup(&cgroup_map, 0);
 }
 
 static __always_inline int enqueued(struct task_struct *task)

@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #define TASK_COMM_LEN 16
+#include "cgroup_filter.bpf.h"
 #include "syscount.h"
 
 const volatile bool count_by_process = false;
@@ -16,15 +17,6 @@ const volatile bool measure_latency = false;
 const volatile bool filter_failed = false;
 const volatile __s32 filter_errno = 0;
 const volatile __u32 filter_pid = 0;
-const volatile bool filter_cgroup = false;
-
-/* -c: the cgroup whose tasks are counted (slot 0, set by the front end after load). */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cgroup_map SEC(".maps");
 
 /* -L: when each thread entered its current syscall. */
 struct {
@@ -48,7 +40,7 @@ static __always_inline bool traced(__u32 tgid)
 {
 	if (filter_pid && filter_pid != tgid)
 		return false;
-	if (filter_cgroup && !bpf_current_task_under_cgroup(&cgroup_map, 0))
+	if (cgroup_excluded())
 		return false;
 	return true;
 }

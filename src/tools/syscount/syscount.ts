@@ -134,7 +134,7 @@ export const tool = defineTool<SyscountFlags>({
     spec.variables.filter_errno!.set(flags.errno ?? 0);
     spec.variables.measure_latency!.set(flags.latency);
     spec.variables.count_by_process!.set(flags.process);
-    spec.variables.filter_cgroup!.set(flags.cgroup !== undefined);
+    spec.variables.filter_cg!.set(flags.cgroup !== undefined);
     // sys_enter only times syscalls: without -L it would cost every syscall for nothing
     spec.programs.find((program) => program.name === 'sys_enter')!.autoload = flags.latency;
     if (flags.verbose) err(`syscount: counting at raw_syscalls:sys_exit${flags.latency ? ', timing from raw_syscalls:sys_enter' : ''}\n`);
