@@ -101,6 +101,13 @@ for kernel in "${kernels[@]}"; do
   # hold. node_modules is copied too (the host path may be hidden in the guest, e.g. under /tmp).
   mkdir -p "$results/repo"
   cp -a package.json dist corpus src scripts node_modules "$results/repo/"
+  # test files given from an engineer's own build folder (.build-NAME) bring that folder along
+  for file in "${files[@]}"; do
+    case "$file" in
+      "$repo"/.build-*/*) build=${file#"$repo"/}; build=${build%%/*}
+        [ -d "$results/repo/$build" ] || cp -a "$repo/$build" "$results/repo/" ;;
+    esac
+  done
   {
     printf 'REPO=%q\n' "$repo"
     printf 'NODE_TEST_ARGS=%q\n' "${TSBPF_VM_NODE_TEST_ARGS:-}"
