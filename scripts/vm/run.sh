@@ -104,7 +104,7 @@ for kernel in "${kernels[@]}"; do
   # test files given from an engineer's own build folder (.build-NAME) bring that folder along
   for file in "${files[@]}"; do
     case "$file" in
-      "$repo"/.build-*/*) build=${file#"$repo"/}; build=${build%%/*}
+      .build-*/* | "$repo"/.build-*/*) build=${file#"$repo"/}; build=${build%%/*}
         [ -d "$results/repo/$build" ] || cp -a "$repo/$build" "$results/repo/" ;;
     esac
   done
