@@ -61,7 +61,8 @@ suite_files() {
   done < "$list"
   shopt -u nullglob
 }
-given_files=("${files[@]}")
+given_files=()
+for file in "${files[@]}"; do [[ "$file" == /* ]] && given_files+=("$file") || given_files+=("$repo/$file"); done
 
 if ((${#kernels[@]} == 0)); then
   mapfile -t kernels < <(node -e 'for (const k of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).kernels) console.log(k.name)' "$repo/vm/kernels.json")
@@ -104,7 +105,7 @@ for kernel in "${kernels[@]}"; do
   # test files given from an engineer's own build folder (.build-NAME) bring that folder along
   for file in "${files[@]}"; do
     case "$file" in
-      .build-*/* | "$repo"/.build-*/*) build=${file#"$repo"/}; build=${build%%/*}
+      "$repo"/.build-*/*) build=${file#"$repo"/}; build=${build%%/*}
         [ -d "$results/repo/$build" ] || cp -a "$repo/$build" "$results/repo/" ;;
     esac
   done
