@@ -10,6 +10,7 @@ import { globalVariables, type GlobalVariables } from '../object/global-variable
 import type { ObjectProgramSpec, ObjectSpec } from '../object/object-spec.js';
 import type { Program } from '../programs/program.js';
 import { attachAll } from '../link/attach-all.js';
+import { attachStructOpsMaps } from '../link/struct-ops.js';
 import type { Link } from '../link/link.js';
 import type { FileDescriptor } from '../sys/fd.js';
 import { mkdirSync } from 'node:fs';
@@ -78,12 +79,19 @@ export class BpfObject implements Disposable {
 
   /**
    * Attaches every program whose SEC name says where (tracepoints, raw tracepoints, tp_btf, fentry/
-   * fexit/lsm, iterators), as a libbpf skeleton's attach does. The links are the caller's to close;
+   * fexit/lsm, iterators) and registers every struct_ops map, as a libbpf skeleton's attach does. The links are the caller's to close;
    * `close()` of the object closes them too.
    */
   attachAll(): ReadonlyMap<string, Link> {
     const selected = this.spec.programs.filter((program) => this.programs[program.name] !== undefined);
-    const links = attachAll(selected.map((spec) => ({ spec, program: this.programs[spec.name]! })));
+    const links: Map<string, Link> = attachAll(selected.map((spec) => ({ spec, program: this.programs[spec.name]! })));
+    // struct_ops maps too, by variable name, as a libbpf skeleton attaches them
+    try {
+      for (const [name, link] of attachStructOpsMaps(Object.entries(this.maps))) links.set(name, link);
+    } catch (error) {
+      for (const link of links.values()) link.close();
+      throw error;
+    }
     for (const link of links.values()) this.#links.push(link);
     return links;
   }

@@ -37,6 +37,8 @@ import { ModuleBtfHandles } from './module-btf-handles.js';
 import { linuxKernelVersion, readKernelConfig } from './kconfig-file.js';
 import { loadBtfBytes, objectBtfBytes } from './object-btf.js';
 import { closeCreatedMaps, createObjectMaps, type CreatedMap } from './object-maps.js';
+import { setStructOpsValue } from './struct-ops-map.js';
+import { isUnboundStructOpsProgram, kernelStructOps, structOpsAttachPoints, structOpsValue, type StructOpsAttachPoint } from './struct-ops-value.js';
 
 export interface LoadObjectOptions {
   /** The object's name (prefix of internal map names); from the file name by default, as libbpf. */
@@ -87,6 +89,8 @@ export function loadObjectSpec(spec: ObjectSpec, options: LoadObjectOptions = {}
   }
   const target = once(() => kernelBtf(options.targetBtf));
   const selected = selectPrograms(spec, options.programs);
+  // struct_ops: the kernel structs and each program's member, settled before anything is created
+  const structOpsPoints = structOpsAttachPoints(spec.maps, (structOps) => kernelStructOps(kernelBtf(), structOps));
 
   // 1. CO-RE, per code section (subprograms are shared by every program that calls them)
   const relocated = relocateSections(spec, selected, target, options.targetBtf !== undefined);
@@ -131,12 +135,13 @@ export function loadObjectSpec(spec: ObjectSpec, options: LoadObjectOptions = {}
     for (const program of selected) {
       const linked = linkProgram(spec, program, (section) => relocated.get(section) ?? section.instructions);
       patchReferences(spec, program, linked, maps, ksyms, moduleHandles);
-      const loaded = loadProgram(spec, program, linked, btfFd, options, { btfs: program.definition.flags.attachBtf ? modules().map((m) => m.btf) : [], handles: moduleHandles });
+      const loaded = loadProgram(spec, program, linked, btfFd, options, { btfs: program.definition.flags.attachBtf ? modules().map((m) => m.btf) : [], handles: moduleHandles }, structOpsPoints.get(program.name));
       programs.push(loaded);
       // libbpf binds .rodata to every program so its bpf_metadata_* variables stay visible to bpftool
       if (rodata) bpf.progBindMap(loaded.fd.value, rodata.map.fd.value);
     }
     fillSlots(maps, (symbol) => programs[selected.findIndex((p) => p.name === symbol)]?.fd.value, 'programs');
+    prepareStructOpsValues(spec, maps, (name) => programs[selected.findIndex((p) => p.name === name)]?.fd.value);
   } catch (error) {
     for (const program of programs) program.close();
     closeCreatedMaps(maps, true, replacements);
@@ -149,7 +154,7 @@ export function loadObjectSpec(spec: ObjectSpec, options: LoadObjectOptions = {}
 }
 
 function selectPrograms(spec: ObjectSpec, names: readonly string[] | undefined): ObjectProgramSpec[] {
-  if (!names) return spec.programs.filter((program) => program.autoload);
+  if (!names) return spec.programs.filter((program) => program.autoload && !isUnboundStructOpsProgram(spec, program, ProgramType.StructOps));
   for (const name of names) {
     if (!spec.programs.some((program) => program.name === name)) {
       throw new TsbpfError(`object '${spec.name}' has no program '${name}'`, `its programs: ${spec.programs.map((p) => p.name).join(', ') || 'none'}`);
@@ -239,14 +244,20 @@ function recordBytes(values: readonly number[][], fields: number): Uint8Array {
   return new Uint8Array(words.buffer);
 }
 
-function loadProgram(spec: ObjectSpec, program: ObjectProgramSpec, linked: LinkedProgram, btfFd: FileDescriptor | undefined, options: LoadObjectOptions, modules: { btfs: readonly Btf[]; handles: ModuleBtfHandles }): Program {
+function loadProgram(spec: ObjectSpec, program: ObjectProgramSpec, linked: LinkedProgram, btfFd: FileDescriptor | undefined, options: LoadObjectOptions, modules: { btfs: readonly Btf[]; handles: ModuleBtfHandles }, structOps?: StructOpsAttachPoint): Program {
   const fdArray = modules.handles.fdArray;
   const hasBtf = btfFd !== undefined && linked.funcInfo.length > 0;
   let attachBtfId: number | undefined;
   let attachBtfObjFd: number | undefined;
   let attachProgFd: number | undefined;
+  let expectedAttachType = program.expectedAttachType;
   const targetProgram = options.attachTargets?.[program.name];
-  if (targetProgram) {
+  if (program.programType === ProgramType.StructOps) {
+    // a struct_ops program loads against its kernel struct, the member it implements as attach type
+    if (!structOps) throw new NotSupportedError(`program '${program.name}'`, `SEC("${program.section}") programs load only as members of a struct_ops map, and no map of this object sets one to it`, 'point a function-pointer member of a SEC(".struct_ops") variable at it');
+    attachBtfId = structOps.typeId;
+    expectedAttachType = structOps.memberIndex;
+  } else if (targetProgram) {
     // freplace, or fentry/fexit on a BPF program: the target is a function in that program's BTF
     attachBtfId = functionInProgram(targetProgram.program, targetProgram.function, program);
     attachProgFd = targetProgram.program.fd.value;
@@ -264,7 +275,7 @@ function loadProgram(spec: ObjectSpec, program: ObjectProgramSpec, linked: Linke
       instructions: linked.instructions,
       license: spec.license,
       name: program.name,
-      expectedAttachType: program.expectedAttachType as never,
+      expectedAttachType: expectedAttachType as never,
       ...(program.flags ? { flags: program.flags } : {}),
       ...(spec.kernelVersion ? { kernelVersion: spec.kernelVersion } : {}),
       ...(attachBtfId !== undefined ? { attachBtfId } : {}),
@@ -315,6 +326,16 @@ function functionInProgram(target: Program, name: string, program: ObjectProgram
 function attachSource(error: VerifierError, lineInfo: readonly LineInfo[]): void {
   const report = explainVerifierLog(error.log, lineInfo);
   error.attachReport(report);
+}
+
+/** Each struct_ops map's value in the kernel's layout, with its programs' fds, kept for attachStructOps. */
+function prepareStructOpsValues(spec: ObjectSpec, maps: readonly CreatedMap[], programFd: (name: string) => number | undefined): void {
+  for (const entry of maps) {
+    const structOps = entry.spec.structOps;
+    if (!structOps || entry.reused) continue;
+    const kernel = kernelBtf();
+    setStructOpsValue(entry.map, structOpsValue(spec.btf!, structOps, kernel, kernelStructOps(kernel, structOps), programFd));
+  }
 }
 
 function fillSlots(maps: readonly CreatedMap[], fdOf: (symbol: string) => number | undefined, kind: 'inner-map' | 'programs'): void {

@@ -12,6 +12,7 @@ import type { MapSpec } from '../maps/map-spec.js';
 import { MapType, mapTypeName } from '../maps/map-types.js';
 import { MapPinning } from '../object/btf-maps.js';
 import type { ObjectMapSpec } from '../object/object-maps.js';
+import { createStructOpsMap } from './struct-ops-map.js';
 
 /** A pinned map exists at the path a map asks for, and differs from its definition. */
 export class MapPinMismatchError extends TsbpfError {}
@@ -49,6 +50,7 @@ function toMapSpec(spec: ObjectMapSpec, btfFd: number | undefined, withBtf: bool
 }
 
 function createOne(spec: ObjectMapSpec, btfFd: number | undefined): BpfMap {
+  if (spec.structOps) return createStructOpsMap(spec, btfFd);
   try {
     return BpfMap.create(toMapSpec(spec, btfFd, true));
   } catch (error) {

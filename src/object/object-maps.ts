@@ -12,13 +12,14 @@ import { MapFlags } from '../sys/abi-generated.js';
 import type { BtfMap, BtfMapDefinition } from './btf-maps.js';
 import { isDataSectionName } from './code-sections.js';
 import { ObjectError } from './object-error.js';
+import type { StructOpsSpec } from './struct-ops.js';
 
 /** BPF_OBJ_NAME_LEN less the NUL. */
 const MAX_MAP_NAME = 15;
 /** libbpf reserves at least this many characters for an internal map's section suffix. */
 const MIN_SUFFIX = 7;
 
-export type ObjectMapKind = 'btf' | 'legacy' | 'data' | 'kconfig';
+export type ObjectMapKind = 'btf' | 'legacy' | 'data' | 'kconfig' | 'struct_ops';
 
 export interface ObjectMapSpec {
   /** The name the kernel gets (at most 15 characters). */
@@ -49,6 +50,8 @@ export interface ObjectMapSpec {
   data?: Uint8Array;
   /** .rodata and .kconfig: frozen after their value is written, and read-only to programs. */
   readOnly: boolean;
+  /** struct_ops maps: the kernel struct they implement, their initial bytes and their programs. */
+  structOps?: StructOpsSpec;
 }
 
 /** libbpf's object name: the file's base name up to its first dot (`opensnoop.bpf.o` → `opensnoop`). */

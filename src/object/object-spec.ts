@@ -19,6 +19,7 @@ import { ObjectError } from './object-error.js';
 import { isCodeSection, readObjectParts } from './object-file.js';
 import { closestSectionName, matchSection, type SectionDefinition } from './section-names.js';
 import { globalVariables, type GlobalVariables } from './global-variable.js';
+import { readStructOps, structOpsMapSpec } from './struct-ops.js';
 
 export interface ObjectProgramSpec {
   /** The function's name; also the kernel's program name, cut to 15 characters. */
@@ -51,7 +52,7 @@ export interface ObjectSpec {
   /** .text's functions: what programs call. */
   subprograms: CodeFunction[];
   programs: ObjectProgramSpec[];
-  /** In libbpf's creation order: .maps (or legacy maps), data sections, .kconfig. */
+  /** In libbpf's creation order: .maps (or legacy maps), data sections, .kconfig, struct_ops. */
   maps: ObjectMapSpec[];
   /** Global variables by name; `set()` before load changes the data map's initial value. */
   variables: GlobalVariables;
@@ -91,6 +92,8 @@ export function readObjectSpec(bytes: Uint8Array, options: ReadObjectOptions = {
   }
   const { externs, kconfigSize } = btf ? readExterns(elf, btf) : { externs: [], kconfigSize: 0 };
   if (externs.some((extern) => extern.kind === 'kconfig')) maps.push(kconfigMapSpec(name, btf, kconfigSize));
+  // libbpf's bpf_object__init_maps makes struct_ops maps last
+  maps.push(...readStructOps(elf, btf).map(structOpsMapSpec));
 
   return {
     name,
