@@ -13,9 +13,9 @@ export const ElfType = { None: 0, Relocatable: 1, Executable: 2, SharedObject: 3
 export const ELF_TYPE_NAMES: Readonly<Record<number, string>> = { 0: 'NONE', 1: 'REL', 2: 'EXEC', 3: 'DYN', 4: 'CORE' };
 
 /** e_machine values tsbpf cares about. */
-export const ElfMachine = { None: 0, I386: 3, X86_64: 62, AArch64: 183, Bpf: 247, RiscV: 243 } as const;
+export const ElfMachine = { None: 0, I386: 3, S390: 22, X86_64: 62, AArch64: 183, Bpf: 247, RiscV: 243 } as const;
 export const ELF_MACHINE_NAMES: Readonly<Record<number, string>> = {
-  0: 'None', 3: 'Intel 80386', 62: 'Advanced Micro Devices X86-64', 183: 'AArch64', 243: 'RISC-V', 247: 'Linux BPF',
+  0: 'None', 3: 'Intel 80386', 22: 'IBM S/390', 62: 'Advanced Micro Devices X86-64', 183: 'AArch64', 243: 'RISC-V', 247: 'Linux BPF',
 };
 
 /** sh_type. */

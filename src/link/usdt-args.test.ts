@@ -9,10 +9,11 @@ import { test } from 'node:test';
 import type { Btf } from '../btf/btf.js';
 import { findTypeByCName } from '../btf/value-decoder.js';
 import type { CompositeType } from '../btf/types.js';
-import { InvalidArgumentError, NotSupportedError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { kernelBtf } from '../loader/kernel-btf.js';
 import { openObject } from '../loader/index.js';
-import { encodeUsdtSpec, parseUsdtArgument, parseUsdtArguments, UsdtArgumentKind as Kind, USDT_ARGUMENT_SPEC_SIZE, USDT_SPEC_SIZE, X86_64_PT_REGS_OFFSETS } from './usdt-args.js';
+import { encodeUsdtSpec, parseUsdtArgument, parseUsdtArguments, usdtArchitectureOf, UsdtArgumentError, UsdtArgumentKind as Kind, USDT_ARGUMENT_SPEC_SIZE, USDT_SPEC_SIZE, X86_64_PT_REGS_OFFSETS } from './usdt-args.js';
+import { ElfMachine } from '../elf/index.js';
 import { usdtFixtures } from './usdt-test-fixtures.js';
 
 test('each operand form: register (64/32/16/8-bit names), memory, constant; signed and unsigned sizes', () => {
@@ -32,13 +33,58 @@ test('each operand form: register (64/32/16/8-bit names), memory, constant; sign
 });
 
 test('operands usdt.bpf.h cannot read are refused with typed errors', () => {
-  assert.throws(() => parseUsdtArgument('8@(%rax,%rbx,8)'), NotSupportedError, 'scaled index');
-  assert.throws(() => parseUsdtArgument('1@%ah'), NotSupportedError, 'high byte register');
-  assert.throws(() => parseUsdtArgument('8@%xmm0'), NotSupportedError);
+  assert.throws(() => parseUsdtArgument('8@(%rax,%rbx,8)'), UsdtArgumentError, 'scaled index');
+  assert.throws(() => parseUsdtArgument('1@%ah'), UsdtArgumentError, 'high byte register');
+  assert.throws(() => parseUsdtArgument('8@%xmm0'), UsdtArgumentError);
   assert.throws(() => parseUsdtArgument('3@%eax'), InvalidArgumentError, 'size 3');
   assert.throws(() => parseUsdtArgument('%eax'), InvalidArgumentError, 'no size');
-  assert.throws(() => parseUsdtArguments(Array(13).fill('4@$1').join(' ')), NotSupportedError, 'more than 12');
-  assert.throws(() => parseUsdtArgument('4@$x'), NotSupportedError);
+  assert.throws(() => parseUsdtArguments(Array(13).fill('4@$1').join(' ')), UsdtArgumentError, 'more than 12');
+  assert.throws(() => parseUsdtArgument('4@$x'), UsdtArgumentError);
+});
+
+test('arm64 operands (gcc/clang aarch64 notes): xN and sp in user_pt_regs, [reg, off] and [reg] memory, bare constants', () => {
+  const [x0, x30, stack, bare, constant, hash] = parseUsdtArguments('-4@x0 8@x30 -8@[sp, 96] 4@[x1] -4@-5 8@[x29, #-16]', 'aarch64');
+  assert.deepEqual(x0, { kind: Kind.Register, value: 0n, registerOffset: 0, register: 'x0', size: 4, signed: true });
+  assert.deepEqual([x30!.registerOffset, x30!.size], [240, 8]);
+  assert.deepEqual(stack, { kind: Kind.RegisterDereference, value: 96n, registerOffset: 248, register: 'sp', size: 8, signed: true });
+  assert.deepEqual([bare!.kind, bare!.value, bare!.registerOffset], [Kind.RegisterDereference, 0n, 8]);
+  assert.deepEqual(constant, { kind: Kind.Constant, value: -5n, registerOffset: 0, register: '', size: 4, signed: true });
+  assert.deepEqual([hash!.value, hash!.registerOffset], [-16n, 29 * 8]);
+  assert.throws(() => parseUsdtArgument('4@w0', 'aarch64'), UsdtArgumentError, '32-bit view names are not in the table');
+  assert.throws(() => parseUsdtArgument('8@[x1, x2]', 'aarch64'), UsdtArgumentError, 'register offset');
+  assert.throws(() => parseUsdtArgument('-4@%edi', 'aarch64'), UsdtArgumentError, 'x86 syntax on arm64');
+});
+
+test('riscv64 operands: ABI register names at user_regs_struct offsets, OFF(reg) memory, bare constants', () => {
+  const [a0, a7, frame, s11, fp, constant] = parseUsdtArguments('-8@a0 4@a7 -8@-88(s0) 8@s11 4@(fp) 2@0x10', 'riscv64');
+  assert.deepEqual(a0, { kind: Kind.Register, value: 0n, registerOffset: 80, register: 'a0', size: 8, signed: true });
+  assert.equal(a7!.registerOffset, 136);
+  assert.deepEqual(frame, { kind: Kind.RegisterDereference, value: -88n, registerOffset: 64, register: 's0', size: 8, signed: true });
+  assert.equal(s11!.registerOffset, 216);
+  assert.deepEqual([fp!.kind, fp!.registerOffset], [Kind.RegisterDereference, 64]);
+  assert.deepEqual([constant!.kind, constant!.value], [Kind.Constant, 16n]);
+  assert.throws(() => parseUsdtArgument('8@x5', 'riscv64'), UsdtArgumentError, 'numeric register names');
+});
+
+test('s390x operands: %rN in the gprs after args and the PSW, OFF(%rN) memory, bare constants', () => {
+  const [r0, r15, stack, constant] = parseUsdtArguments('-8@%r0 8@%r15 -2@-28(%r15) 4@71', 's390x');
+  assert.deepEqual(r0, { kind: Kind.Register, value: 0n, registerOffset: 24, register: 'r0', size: 8, signed: true });
+  assert.equal(r15!.registerOffset, 24 + 15 * 8);
+  assert.deepEqual(stack, { kind: Kind.RegisterDereference, value: -28n, registerOffset: 144, register: 'r15', size: 2, signed: true });
+  assert.deepEqual([constant!.kind, constant!.value], [Kind.Constant, 71n]);
+  assert.throws(() => parseUsdtArgument('8@%r16', 's390x'), UsdtArgumentError);
+  // s390x is big-endian: its spec map holds the encoding in that order
+  const view = new DataView(encodeUsdtSpec([r0!], 7n, false).buffer);
+  assert.deepEqual([view.getUint32(8, false), view.getInt16(12, false), view.getBigUint64(192, false), view.getInt16(200, false)], [Kind.Register, 24, 7n, 1]);
+});
+
+test('the architecture comes from the file\'s e_machine; others are refused, typed', () => {
+  assert.equal(usdtArchitectureOf(ElfMachine.X86_64), 'x86_64');
+  assert.equal(usdtArchitectureOf(ElfMachine.AArch64), 'aarch64');
+  assert.equal(usdtArchitectureOf(ElfMachine.RiscV), 'riscv64');
+  assert.equal(usdtArchitectureOf(ElfMachine.S390), 's390x');
+  assert.throws(() => usdtArchitectureOf(ElfMachine.I386, '/usr/lib/i386/libfoo.so'), (error: unknown) =>
+    error instanceof UsdtArgumentError && /libfoo\.so \(ELF machine 3\)/.test(error.message));
 });
 
 test('the encoding: per argument value, kind, pt_regs offset, signedness and the bits to shift out', () => {

@@ -7,7 +7,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { ElfType, NT_STAPSDT, parseElf, parseStapsdtNote, SectionFlag, SectionType, type ElfFile, type ElfSection } from '../elf/index.js';
-import { parseUsdtArguments, type UsdtArgument } from './usdt-args.js';
+import { parseUsdtArguments, usdtArchitectureOf, type UsdtArgument } from './usdt-args.js';
 
 export interface UsdtProbeSite {
   provider: string;
@@ -20,6 +20,8 @@ export interface UsdtProbeSite {
   fileOffset: number;
   /** File offset of the semaphore (a u16 the kernel increments while traced), 0 when the probe has none. */
   semaphoreOffset: number;
+  /** The file's e_machine: whose assembler wrote the argument operands. */
+  machine: number;
 }
 
 /** Every USDT probe site in the ELF file `bytes` (an executable or a shared library). */
@@ -48,13 +50,14 @@ export function usdtProbeSitesOf(elf: ElfFile, path = 'the file'): UsdtProbeSite
       address,
       fileOffset: fileOffsetOf(elf, address, `${where}: its address 0x${address.toString(16)}`),
       semaphoreOffset: semaphore === 0n ? 0 : fileOffsetOf(elf, semaphore, `${where}: its semaphore at 0x${semaphore.toString(16)}`),
+      machine: elf.header.machine,
     };
   });
 }
 
 /** A probe site with its arguments parsed (throws for argument forms usdt.bpf.h cannot read). */
 export function usdtProbeArguments(site: UsdtProbeSite): UsdtArgument[] {
-  return parseUsdtArguments(site.argumentText);
+  return parseUsdtArguments(site.argumentText, usdtArchitectureOf(site.machine, `${site.provider}:${site.name}`));
 }
 
 /** The file offset of virtual address `address`: in the allocated section with file bytes that holds it. */
