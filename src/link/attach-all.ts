@@ -13,6 +13,7 @@ import type { Link } from './link.js';
 import { attachRawTracepoint } from './raw-tracepoint.js';
 import { attachTracepoint } from './tracepoint.js';
 import { attachTracing } from './tracing.js';
+import { attachKprobeMultiPattern, attachUprobeMultiPattern } from './multi-probes.js';
 import { attachKprobe, attachUprobe } from './probes.js';
 import { attachUsdtSection } from './usdt.js';
 
@@ -52,9 +53,7 @@ function probeKind(spec: ObjectProgramSpec): string {
 function attachProbe(spec: ObjectProgramSpec, program: Program): Link | undefined {
   const kind = probeKind(spec);
   const target = spec.attachTarget;
-  if (spec.definition.pattern.includes('.multi')) {
-    throw new NotSupportedError(`program '${spec.name}'`, 'kprobe.multi and uprobe.multi links are not in tsbpf yet', 'attach it yourself, or use one kprobe/uprobe per function');
-  }
+  if (spec.definition.pattern.includes('.multi')) return attachMultiProbe(spec, program, kind);
   if (kind === 'kprobe' || kind === 'kretprobe') {
     const match = /^([^+]+)(?:\+(0x[0-9a-f]+|\d+))?$/i.exec(target);
     if (!match) throw new NotSupportedError(`program '${spec.name}'`, `SEC("${spec.section}") is not ${kind}/FUNCTION[+OFFSET]`, `write SEC("${kind}/<kernel function>")`);
@@ -71,6 +70,22 @@ function attachProbe(spec: ObjectProgramSpec, program: Program): Link | undefine
     return attachUprobe(program, match[1]!, match[2]!, { returnProbe: kind === 'uretprobe' });
   }
   return undefined;
+}
+
+/**
+ * kprobe.multi/PATTERN, kretprobe.multi/PATTERN (kernel functions from available_filter_functions) and
+ * uprobe.multi/PATH:PATTERN, uretprobe.multi/... (the binary's functions), as libbpf reads them.
+ */
+function attachMultiProbe(spec: ObjectProgramSpec, program: Program, kind: string): Link {
+  const target = spec.attachTarget;
+  if (kind === 'kprobe' || kind === 'kretprobe') {
+    return attachKprobeMultiPattern(program, target, { returnProbe: kind === 'kretprobe' });
+  }
+  const colon = target.lastIndexOf(':');
+  if (colon <= 0 || colon === target.length - 1) {
+    throw new NotSupportedError(`program '${spec.name}'`, `SEC("${spec.section}") is not ${kind}.multi/BINARY:PATTERN`, `write SEC("${kind}.multi/<path>:<function pattern>")`);
+  }
+  return attachUprobeMultiPattern(program, target.slice(0, colon), target.slice(colon + 1), { returnProbe: kind === 'uretprobe' });
 }
 
 /** Attaches every program of `programs` that auto-attaches; on a failure, detaches the ones it attached. */

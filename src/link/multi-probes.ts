@@ -1,10 +1,16 @@
 /**
  * kprobe.multi and uprobe.multi: one link for many functions (fprobe- and uprobe-based), each with
  * its own cookie. Programs must come from `kprobe.multi`/`uprobe.multi` sections (their expected
- * attach type is the multi one).
+ * attach type is the multi one). Section names may carry glob patterns (`kprobe.multi/tcp_*`,
+ * `uprobe.multi/PATH:malloc*`), resolved here as libbpf resolves them.
  */
+import { readFileSync } from 'node:fs';
+import { parseElf, SectionIndex, SymbolType } from '../elf/index.js';
+import { NotSupportedError } from '../errors.js';
 import type { Program } from '../programs/program.js';
 import { abi, bpf, FileDescriptor } from '../sys/index.js';
+import { ensureTracefs } from '../sys/tracefs.js';
+import { ProbeTargetError } from './kprobe-legacy.js';
 import { Link } from './link.js';
 import { createLinkOrExplain } from './link-support.js';
 import { functionFileOffset, resolveBinaryPath } from './symbol-offset.js';
@@ -54,4 +60,99 @@ export function attachUprobeMulti(program: Program, binary: string, options: Upr
   }));
   const what = `${path}:${options.functions?.join(',') ?? offsets.join(',')}`;
   return new Link(new FileDescriptor(fd, `uprobe.multi ${what}`), `uprobe.multi ${what}`);
+}
+
+/** libbpf's glob: `*` any run of characters, `?` any one character, everything else itself. */
+export function globMatch(text: string, pattern: string): boolean {
+  // iterative with one backtrack point per '*', linear in practice
+  let t = 0;
+  let p = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || (pattern[p] !== '*' && pattern[p] === text[t]))) {
+      t++;
+      p++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      starP = p++;
+      starT = t;
+    } else if (starP >= 0) {
+      p = starP + 1;
+      t = ++starT;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/**
+ * The functions of an available_filter_functions listing (`name` or `name [module]` a line) that
+ * `pattern` matches, in the listing's order, each name once (a static function can be listed more
+ * than once; the kernel resolves a name to one address). Placeholders ftrace leaves for functions it
+ * could not resolve (`__ftrace_invalid_address__...`) are skipped, as libbpf skips them.
+ */
+export function functionsMatching(listing: string, pattern: string): string[] {
+  const found = new Set<string>();
+  for (const line of listing.split('\n')) {
+    const name = line.split(/\s/, 1)[0]!;
+    if (name === '' || name.startsWith('__ftrace_invalid_address__') || found.has(name)) continue;
+    if (globMatch(name, pattern)) found.add(name);
+  }
+  return [...found];
+}
+
+/** The kernel functions `pattern` matches in tracefs available_filter_functions (the ones kprobes may attach to). */
+export function kernelFunctionsMatching(pattern: string): string[] {
+  const file = `${ensureTracefs()}/available_filter_functions`;
+  let listing: string;
+  try {
+    listing = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new NotSupportedError(`kprobe.multi pattern '${pattern}'`, `${file} cannot be read (${code})`, 'name the functions instead of a pattern, or use a kernel with CONFIG_FUNCTION_TRACER');
+  }
+  const names = functionsMatching(listing, pattern);
+  if (names.length === 0) {
+    throw new ProbeTargetError(pattern, `kprobe.multi pattern '${pattern}' matches no function in ${file}`, `check the pattern against ${file} (only * and ? are wildcards)`, 'ENOENT');
+  }
+  return names;
+}
+
+/**
+ * File offsets of the functions of the ELF file at `path` whose names `pattern` matches: .symtab's
+ * defined functions, or .dynsym's when .symtab has none that match (libbpf's order); aliases of one
+ * address count once.
+ */
+export function binaryFunctionsMatching(path: string, pattern: string): { names: string[]; offsets: number[] } {
+  const elf = parseElf(new Uint8Array(readFileSync(path)));
+  for (const symbols of [elf.symbols, elf.dynamicSymbols]) {
+    const names: string[] = [];
+    const offsets: number[] = [];
+    for (const symbol of symbols) {
+      if (symbol.type !== SymbolType.Func || symbol.sectionIndex === SectionIndex.Undefined || symbol.sectionIndex >= SectionIndex.LoReserve) continue;
+      if (!globMatch(symbol.name, pattern)) continue;
+      const section = elf.sections[symbol.sectionIndex];
+      if (!section) continue;
+      const offset = Number(symbol.value - section.address) + section.offset;
+      if (offsets.includes(offset)) continue;
+      names.push(symbol.name);
+      offsets.push(offset);
+    }
+    if (offsets.length > 0) return { names, offsets };
+  }
+  throw new ProbeTargetError(`${path}:${pattern}`, `uprobe.multi pattern '${pattern}' matches no function of ${path}`, `list its functions: readelf -Ws ${path} (only * and ? are wildcards)`, 'ENOENT');
+}
+
+/** SEC("kprobe.multi/PATTERN") or SEC("kretprobe.multi/PATTERN"): every matching kernel function, one link. */
+export function attachKprobeMultiPattern(program: Program, pattern: string, options: { returnProbe?: boolean } = {}): Link {
+  return attachKprobeMulti(program, { functions: kernelFunctionsMatching(pattern), returnProbe: options.returnProbe ?? false });
+}
+
+/** SEC("uprobe.multi/PATH:PATTERN") or SEC("uretprobe.multi/..."): every matching function of the binary, one link. */
+export function attachUprobeMultiPattern(program: Program, binary: string, pattern: string, options: { returnProbe?: boolean; pid?: number } = {}): Link {
+  const path = resolveBinaryPath(binary, options.pid);
+  const { offsets } = binaryFunctionsMatching(path, pattern);
+  return attachUprobeMulti(program, path, { offsets, returnProbe: options.returnProbe ?? false, ...(options.pid !== undefined ? { pid: options.pid } : {}) });
 }
