@@ -6,9 +6,9 @@
  * table, so concatenating the two type sections and the two string tables changes no id and no offset.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Btf } from '../../btf/btf.js';
 import { readKernelBtfFile, VMLINUX_BTF_PATH } from '../../sys/kernel-btf-file.js';
 import type { CoreTarget } from './candidates.js';
@@ -31,6 +31,19 @@ export function hostTarget(): CoreTarget | string {
   if (host !== undefined) return host;
   if (!existsSync(VMLINUX_BTF_PATH)) return (host = `${VMLINUX_BTF_PATH} is missing (kernel built without CONFIG_DEBUG_INFO_BTF)`);
   return (host = { name: 'vmlinux', btf: Btf.parse(readKernelBtfFile()) });
+}
+
+/**
+ * This kernel's targets as libbpf sees them without btf_custom_path: vmlinux, then every loaded
+ * module's split BTF on it (none on the host; btrfs in the qemu guests, where core_module.bpf.o's
+ * types resolve in the module), or why there is no vmlinux BTF.
+ */
+export function hostTargets(): CoreTarget[] | string {
+  const vmlinux = hostTarget();
+  if (typeof vmlinux === 'string') return vmlinux;
+  const directory = dirname(VMLINUX_BTF_PATH);
+  const modules = readdirSync(directory).filter((name) => name !== 'vmlinux').sort();
+  return [vmlinux, ...modules.map((name) => ({ name, btf: Btf.parse(readKernelBtfFile(join(directory, name)), { base: vmlinux.btf }) }))];
 }
 
 let v61: CoreTarget | string | undefined;
