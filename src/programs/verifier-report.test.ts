@@ -186,9 +186,15 @@ for (const expected of REJECTED) {
     assert.equal(sourceLine(expected.name, expected.line), expected.text);
     assert.ok(report.summary && report.summary.processed > 0);
 
-    // The kernel's own annotation (no column, base name) says the same line.
+    // The kernel's own annotation (no column, base name) says the same line. Kernels before 6.4 print
+    // the source text alone (`; return words[index];`, no ` @ file:line`): the log can't place it.
     const fromLog = explainVerifierLog(error.log);
-    assert.deepEqual(fromLog.source, { file: `${expected.name}.bpf.c`, line: expected.line, column: 0, text: expected.text });
+    if (/^; .* @ \S+:\d+$/m.test(error.log)) {
+      assert.deepEqual(fromLog.source, { file: `${expected.name}.bpf.c`, line: expected.line, column: 0, text: expected.text });
+    } else {
+      assert.ok(error.log.includes(`; ${expected.text}\n`), `the log quotes the source line:\n${error.log}`);
+      assert.equal(fromLog.source, undefined);
+    }
 
     // The error carries the report and says where.
     error.attachReport(report);
@@ -203,7 +209,7 @@ for (const expected of REJECTED) {
     assert.notEqual(theirs.status, 0, 'bpftool refuses it');
     const theirReport = explainVerifierLog(theirs.log);
     assert.equal(theirReport.failingInstruction, expected.instruction);
-    assert.equal(theirReport.source?.line, expected.line);
+    if (/^; .* @ \S+:\d+$/m.test(theirs.log)) assert.equal(theirReport.source?.line, expected.line);
     assert.deepEqual(theirReport.errors, report.errors);
   });
 }
