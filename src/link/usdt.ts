@@ -4,9 +4,17 @@
  * map libbpf's <bpf/usdt.bpf.h> declares and reads in `bpf_usdt_arg()`, so BPF C written for libbpf's
  * USDT support runs unchanged. A probe with a semaphore gets it counted by the kernel (the uprobe's
  * reference counter), so the traced program sees it set while attached.
+ *
+ * Kernels before 5.15 have no BPF cookies: usdt.bpf.h (its LINUX_HAS_BPF_COOKIE false) then finds the
+ * spec id in its `__bpf_usdt_ip_to_spec_id` hash map by the address the uprobe fired at. That address
+ * is absolute, so a position-independent binary (a shared library, a PIE executable) can be traced
+ * that way only in one process, whose mappings say where the file was loaded.
  */
-import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, NotSupportedError } from '../errors.js';
+import { readFileSync, realpathSync } from 'node:fs';
+import { ElfType, parseElf } from '../elf/index.js';
+import { Errno, InvalidArgumentError, NotSupportedError, SystemError } from '../errors.js';
+import { haveHelper } from '../features/helpers.js';
+import { ProgramType } from '../programs/program-types.js';
 import { BpfMap } from '../maps/map.js';
 import type { Program } from '../programs/program.js';
 import { abi, bpf, FileDescriptor, NativeMemory, perf } from '../sys/index.js';
@@ -14,7 +22,7 @@ import { Link } from './link.js';
 import { requireProbePmu } from './probe-pmu.js';
 import { resolveBinaryPath } from './symbol-offset.js';
 import { encodeUsdtSpec, USDT_SPEC_SIZE } from './usdt-args.js';
-import { usdtProbeArguments, usdtProbeSites, type UsdtProbeSite } from './usdt-notes.js';
+import { usdtProbeArguments, usdtProbeSitesOf, type UsdtProbeSite } from './usdt-notes.js';
 
 export interface UsdtOptions {
   /** The executable or shared library: a path, a library name (`libc.so.6`) or an executable on PATH. */
@@ -25,10 +33,18 @@ export interface UsdtOptions {
   pid?: number;
   /** What `bpf_usdt_cookie()` returns in the program. */
   cookie?: bigint;
+  /**
+   * Whether each site's spec id goes to the program as its BPF cookie (default: where the kernel has
+   * bpf_get_attach_cookie, the answer tsbpf's loader gives the program's LINUX_HAS_BPF_COOKIE). With
+   * false, the spec ids are found by address in `__bpf_usdt_ip_to_spec_id`, as on kernels before 5.15;
+   * it must agree with the program's LINUX_HAS_BPF_COOKIE.
+   */
+  bpfCookies?: boolean;
 }
 
 /** The names usdt.bpf.h gives its maps, as the kernel keeps them (BPF_OBJ_NAME_LEN: 15 characters). */
 const SPEC_MAP_NAME = '__bpf_usdt_specs'.slice(0, 15);
+const IP_MAP_NAME = '__bpf_usdt_ip_to_spec_id'.slice(0, 15);
 
 /** Spec ids in use, per spec map id: programs of one object share the map, as libbpf's manager does. */
 const specIdsInUse = new Map<number, Set<number>>();
@@ -44,13 +60,20 @@ export class UsdtLink extends Link {
   readonly #others: readonly Link[];
   readonly #specMap: BpfMap;
   readonly #specIds: readonly number[];
+  readonly #addresses: AddressEntries | undefined;
 
-  constructor(first: SiteAttachment, others: readonly Link[], target: string, sites: readonly UsdtProbeSite[], specMap: BpfMap, specIds: readonly number[]) {
+  constructor(first: SiteAttachment, others: readonly Link[], target: string, sites: readonly UsdtProbeSite[], specMap: BpfMap, specIds: readonly number[], addresses?: AddressEntries) {
     super(first.link, target, [first.perfEvent]);
     this.sites = sites;
     this.#others = others;
     this.#specMap = specMap;
     this.#specIds = specIds;
+    this.#addresses = addresses;
+  }
+
+  /** The absolute addresses of the sites in `__bpf_usdt_ip_to_spec_id` (attached without BPF cookies), else undefined. */
+  get addresses(): readonly bigint[] | undefined {
+    return this.#addresses?.written;
   }
 
   override pin(): void {
@@ -74,6 +97,7 @@ export class UsdtLink extends Link {
     const inUse = specIdsInUse.get(this.#specMap.id);
     for (const id of this.#specIds) inUse?.delete(id);
     this.#specMap.close();
+    this.#addresses?.release();
   }
 }
 
@@ -81,21 +105,27 @@ export class UsdtLink extends Link {
 export function attachUsdt(program: Program, options: UsdtOptions): UsdtLink {
   const pmu = requireProbePmu('uprobe');
   const path = resolveBinaryPath(options.binary, options.pid);
-  const all = usdtProbeSites(new Uint8Array(readFileSync(path)), path);
+  const elf = parseElf(new Uint8Array(readFileSync(path)));
+  const all = usdtProbeSitesOf(elf, path);
   const sites = all.filter((site) => site.provider === options.provider && site.name === options.name);
   const probe = `${options.provider}:${options.name}`;
   if (sites.length === 0) {
     const known = [...new Set(all.map((site) => `${site.provider}:${site.name}`))];
     throw new NotSupportedError(`USDT probe ${probe}`, `${path} has no such probe${known.length ? ` (it has ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''})` : ' (it has no .note.stapsdt probes at all)'}`, `list its probes: readelf -n ${path}`);
   }
+  const bpfCookies = options.bpfCookies ?? haveHelper(ProgramType.Kprobe, 'get_attach_cookie').supported;
+  // without cookies: where each site sits in memory, known before anything is written
+  const absolute = bpfCookies ? undefined : siteAddresses(path, elf.header.type, sites, probe, options.pid);
   const refCounterShift = sites.some((site) => site.semaphoreOffset !== 0) ? uprobeRefCounterShift() : 0n;
   // every site's arguments parse before anything is written or attached
   const specs = sites.map((site) => encodeUsdtSpec(usdtProbeArguments(site), options.cookie ?? 0n));
   const specMap = usdtSpecMap(program);
+  let addresses: AddressEntries | undefined;
   const target = `usdt ${path}:${probe}`;
   const attached: SiteAttachment[] = [];
   const specIds: number[] = [];
   try {
+    if (absolute) addresses = new AddressEntries(usdtAddressMap(program), probe);
     // sites with the same arguments share one spec
     const idByText = new Map<string, number>();
     sites.forEach((site, index) => {
@@ -106,7 +136,8 @@ export function attachUsdt(program: Program, options: UsdtOptions): UsdtLink {
         idByText.set(site.argumentText, id);
         specMap.update(u32(id), specs[index]!);
       }
-      attached.push(attachSite(program, pmu.type, path, site, refCounterShift, id, options.pid, `${target} 0x${site.fileOffset.toString(16)}`));
+      if (addresses) addresses.add(absolute![index]!, id);
+      attached.push(attachSite(program, pmu.type, path, site, refCounterShift, bpfCookies ? id : undefined, options.pid, `${target} 0x${site.fileOffset.toString(16)}`));
     });
   } catch (error) {
     for (const site of attached) {
@@ -116,10 +147,92 @@ export function attachUsdt(program: Program, options: UsdtOptions): UsdtLink {
     const inUse = specIdsInUse.get(specMap.id);
     for (const id of specIds) inUse?.delete(id);
     specMap.close();
+    addresses?.release();
     throw error;
   }
   const others = attached.slice(1).map((site, index) => new Link(site.link, `${target} 0x${sites[index + 1]!.fileOffset.toString(16)}`, [site.perfEvent]));
-  return new UsdtLink(attached[0]!, others, target, sites, specMap, specIds);
+  return new UsdtLink(attached[0]!, others, target, sites, specMap, specIds, addresses);
+}
+
+/**
+ * The address each site runs at, the key usdt.bpf.h looks its spec id up by when it has no cookie:
+ * the note's address in a fixed-address executable; in a position-independent file, where `pid`
+ * mapped the file's executable segment plus the site's offset in it.
+ */
+function siteAddresses(path: string, type: number, sites: readonly UsdtProbeSite[], probe: string, pid: number | undefined): bigint[] {
+  if (type === ElfType.Executable) return sites.map((site) => site.address);
+  if (pid === undefined) {
+    throw new NotSupportedError(`USDT probe ${probe} in ${path} for every process`, 'without BPF cookies (Linux before 5.15) usdt.bpf.h finds a site by its absolute address, and a shared library or PIE executable is at a different address in each process',
+      'attach it to one process (the pid option)');
+  }
+  const mappings = fileMappings(pid, path);
+  return sites.map((site) => {
+    const mapping = mappings.find((m) => m.offset <= site.fileOffset && site.fileOffset < m.offset + (m.end - m.start));
+    if (!mapping) {
+      throw new NotSupportedError(`USDT probe ${probe} in process ${pid}`, `${path} offset 0x${site.fileOffset.toString(16)} is in none of its mappings of that file (/proc/${pid}/maps)`, 'give the pid of a process that has the binary loaded');
+    }
+    return BigInt(mapping.start - mapping.offset + site.fileOffset);
+  });
+}
+
+interface FileMapping { start: number; end: number; offset: number }
+
+/** The executable mappings of the file at `path` in process `pid` (its /proc/PID/maps lines). */
+function fileMappings(pid: number, path: string): FileMapping[] {
+  let maps: string;
+  try {
+    maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+  } catch {
+    throw new InvalidArgumentError(`cannot read /proc/${pid}/maps`, 'give the pid of a running process (and run as root)');
+  }
+  const real = realpathSync(path);
+  const found: FileMapping[] = [];
+  for (const line of maps.split('\n')) {
+    // start-end perms offset dev inode path
+    const match = /^([0-9a-f]+)-([0-9a-f]+) \S*x\S* ([0-9a-f]+) \S+ \d+\s+(\/.*)$/.exec(line);
+    if (!match || (match[4] !== real && match[4] !== path)) continue;
+    found.push({ start: parseInt(match[1]!, 16), end: parseInt(match[2]!, 16), offset: parseInt(match[3]!, 16) });
+  }
+  if (found.length === 0) throw new NotSupportedError(`USDT probes of ${path} in process ${pid}`, `the process has no executable mapping of ${real}`, 'give the pid of a process that runs the binary or has the library loaded');
+  return found;
+}
+
+/**
+ * This link's entries in `__bpf_usdt_ip_to_spec_id`. An address already there belongs to another
+ * attachment of the same site: written NOEXIST, so that is refused rather than overwritten.
+ */
+class AddressEntries {
+  readonly written: bigint[] = [];
+  readonly #map: BpfMap;
+  readonly #probe: string;
+
+  constructor(map: BpfMap, probe: string) {
+    this.#map = map;
+    this.#probe = probe;
+  }
+
+  add(address: bigint, specId: number): void {
+    const key = new Uint8Array(8);
+    new DataView(key.buffer).setBigInt64(0, BigInt.asIntN(64, address), true);
+    try {
+      this.#map.update(key, u32(specId), abi.UpdateFlags.NOEXIST);
+    } catch (error) {
+      if (error instanceof SystemError && error.errno === Errno.EEXIST) {
+        throw new NotSupportedError(`attaching USDT probe ${this.#probe} again`, `its site at 0x${address.toString(16)} is already traced by this program (without BPF cookies one address has one spec)`, 'close the other USDT link first');
+      }
+      throw error;
+    }
+    this.written.push(address);
+  }
+
+  release(): void {
+    const key = new Uint8Array(8);
+    for (const address of this.written) {
+      new DataView(key.buffer).setBigInt64(0, BigInt.asIntN(64, address), true);
+      this.#map.delete(key);
+    }
+    this.#map.close();
+  }
 }
 
 function u32(value: number): Uint8Array {
@@ -133,8 +246,8 @@ interface SiteAttachment {
   perfEvent: FileDescriptor;
 }
 
-/** One site's uprobe: a perf event of the uprobe PMU (semaphore offset in the config's ref_ctr bits) linked with the spec id as cookie. */
-function attachSite(program: Program, pmuType: number, path: string, site: UsdtProbeSite, refCounterShift: bigint, specId: number, pid: number | undefined, target: string): SiteAttachment {
+/** One site's uprobe: a perf event of the uprobe PMU (semaphore offset in the config's ref_ctr bits) linked with the spec id as cookie (when given). */
+function attachSite(program: Program, pmuType: number, path: string, site: UsdtProbeSite, refCounterShift: bigint, specId: number | undefined, pid: number | undefined, target: string): SiteAttachment {
   const pathString = new NativeMemory(Buffer.byteLength(path) + 1);
   pathString.bytes.set(new TextEncoder().encode(`${path}\0`));
   let perfFd: FileDescriptor;
@@ -146,7 +259,7 @@ function attachSite(program: Program, pmuType: number, path: string, site: UsdtP
     pathString.free();
   }
   try {
-    const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: perfFd.value, attachType: abi.AttachTypeId.PERF_EVENT, perfEventCookie: BigInt(specId) });
+    const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: perfFd.value, attachType: abi.AttachTypeId.PERF_EVENT, ...(specId !== undefined ? { perfEventCookie: BigInt(specId) } : {}) });
     return { link: new FileDescriptor(fd, `${target} link`), perfEvent: perfFd };
   } catch (error) {
     perfFd.close();
@@ -183,6 +296,25 @@ function usdtSpecMap(program: Program): BpfMap {
     const sizes = `${found.keySize}-byte keys and ${found.valueSize}-byte values`;
     found.close();
     throw new NotSupportedError(`the __bpf_usdt_specs map of program '${program.name}'`, `it has ${sizes}; tsbpf writes libbpf 1.1's struct __bpf_usdt_spec (4-byte keys, ${USDT_SPEC_SIZE}-byte values)`, 'build the program against the usdt.bpf.h of libbpf 1.1 (Debian 12\'s libbpf-dev)');
+  }
+  return found;
+}
+
+/** The program's `__bpf_usdt_ip_to_spec_id` map (8-byte addresses to 4-byte spec ids). */
+function usdtAddressMap(program: Program): BpfMap {
+  let found: BpfMap | undefined;
+  for (const id of program.info().mapIds) {
+    const map = BpfMap.fromId(id);
+    if (found === undefined && map.name === IP_MAP_NAME) found = map;
+    else map.close();
+  }
+  if (!found) {
+    throw new InvalidArgumentError(`program '${program.name}' uses no __bpf_usdt_ip_to_spec_id map, so it reads its spec ids from BPF cookies`, 'attach it with BPF cookies (bpfCookies: true), or load it where LINUX_HAS_BPF_COOKIE is false');
+  }
+  if (found.keySize !== 8 || found.valueSize !== 4) {
+    const sizes = `${found.keySize}-byte keys and ${found.valueSize}-byte values`;
+    found.close();
+    throw new NotSupportedError(`the __bpf_usdt_ip_to_spec_id map of program '${program.name}'`, `it has ${sizes}, not usdt.bpf.h's long keys and __u32 values`, 'build the program against libbpf\'s usdt.bpf.h');
   }
   return found;
 }
