@@ -82,7 +82,12 @@ export class StructOpsLink extends Link {
     const state = stateOf(replacement);
     if (!state.link) throw new InvalidArgumentError(`struct_ops map '${state.name}' is not a .struct_ops.link map`, 'only maps of SEC(".struct_ops.link") replace one another in a link');
     writeValue(replacement, state);
-    bpf.linkUpdate(this.fd.value, replacement.fd.value, expected?.fd.value);
+    try {
+      bpf.linkUpdate(this.fd.value, replacement.fd.value, expected?.fd.value);
+    } catch (error) {
+      if (!(error instanceof BpfError) || error.errno !== Errno.EINVAL) throw error;
+      throw new BpfError('LINK_UPDATE', error.errno, `the kernel swaps in only a .struct_ops.link map of the same struct that its subsystem accepts as a replacement (a tcp_congestion_ops must keep the name of the one it replaces)`, `${this.target}: replacing it with map '${state.name}' was refused`);
+    }
     this.#map = replacement;
   }
 
@@ -141,7 +146,14 @@ export function attachStructOps(map: BpfMap): StructOpsLink {
     return new StructOpsLink(registration.fd, map, state, registration);
   }
   writeValue(map, state);
-  const fd = createLinkOrExplain({ feature: 'struct_ops links', since: '6.4' }, () => bpf.linkCreate({ programFd: map.fd.value, targetFd: 0, attachType: AttachType.StructOps }));
+  const fd = createLinkOrExplain({ feature: 'struct_ops links', since: '6.4' }, () => {
+    try {
+      return bpf.linkCreate({ programFd: map.fd.value, targetFd: 0, attachType: AttachType.StructOps });
+    } catch (error) {
+      if (!(error instanceof BpfError) || error.errno !== Errno.EEXIST) throw error;
+      throw new BpfError('LINK_CREATE', error.errno, `unregister the other one first, or give this ${state.typeName} another name`, `the kernel already has a ${state.typeName} of the name struct_ops map '${state.name}' gives`);
+    }
+  });
   return new StructOpsLink(new FileDescriptor(fd, `struct_ops link ${state.name}`), map, state);
 }
 
