@@ -128,3 +128,27 @@ test('bad input and failure: one line, exit 1 or 2', { skip }, () => {
     assert.match(result.stderr, /^tsbpf: .*EPERM/);
   }
 });
+
+/** Ours less the `pids` member (bpftool 7.1 here has no pid iterator), at whatever indent it sits. */
+const withoutPrettyPids = (text: string) => text.replace(/,\n( +)"pids": \[[\s\S]*?\n\1\]/g, '');
+
+test('-p prints prog, map, btf and link show byte for byte as bpftool -p (json_writer layout)', { skip }, async () => {
+  if (typeof built === 'string') return;
+  using object = await loadObject(built.path('loader/data_data_bss.bpf.o'));
+  using iterator = await loadObject(built.path('loader/prog_iter.bpf.o'), { programs: ['list_tasks'] });
+  const links = iterator.attachAll();
+  const program = Object.values(object.programs).find((p) => p.info().mapIds.length > 0)!;
+  const info = program.info();
+  const shows: string[][] = [
+    ['prog', 'show', 'id', String(program.id)],
+    ...info.mapIds.map((id) => ['map', 'show', 'id', String(id)]),
+    ['btf', 'show', 'id', String(info.btfId)],
+    ...[...links.values()].map((link) => ['link', 'show', 'id', String(link.info().id)]),
+  ];
+  assert.ok(shows.length >= 4, shows.map((args) => args.join(' ')).join(', '));
+  for (const args of shows) {
+    const ours = tsbpf(['-p', ...args]);
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.equal(withoutPrettyPids(ours.stdout), bpftool('-p', ...args), args.join(' '));
+  }
+});

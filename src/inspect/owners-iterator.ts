@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BpfError, Errno, NotSupportedError, SystemError, TsbpfError, VerifierError } from '../errors.js';
+import { BpfError, Errno, InvalidArgumentError, NotSupportedError, SystemError, TsbpfError, VerifierError } from '../errors.js';
 import { linkInfo } from '../info/link-info.js';
 import { prepareProgram, type PreparedProgram } from '../loader/prepared-program.js';
 import { readObjectSpec } from '../object/object-spec.js';
@@ -100,21 +100,83 @@ function loadIterator(): Program {
   }
 }
 
+/** One read with the iterator loaded for it and closed after: what `readOwners()` does per call. */
 export function readOwnersFromIterator(): OwnerTable {
-  using program = loadIterator();
-  using link = new FileDescriptor(bpf.linkCreate({ programFd: program.fd.value, targetFd: 0, attachType: AttachType.TraceIter }), 'owners iterator link');
-  let bytes: Uint8Array;
-  {
-    using session = new FileDescriptor(bpf.iterCreate(link.value), 'owners iterator session');
-    bytes = readAll(session.value);
+  using scanner = OwnersScanner.open();
+  return scanner.read();
+}
+
+/**
+ * The iterator kept loaded for a caller that reads owners again and again (a dashboard, `top`): its
+ * program and link stay while the scanner is open, and each `read()` is one iterator session
+ * (BPF_ITER_CREATE and a read, ~0.3 ms here) instead of a program load. While open, the program and
+ * link are real objects of this process: the tables it reads leave them out, and a listing that
+ * should not show them skips `programId` and `linkId` (`listPrograms({ owners: scanner })` does).
+ */
+export class OwnersScanner implements Disposable {
+  readonly #program: Program;
+  readonly #link: FileDescriptor;
+  /** The kernel ids of the scanner's own iterator program and link. */
+  readonly programId: number;
+  readonly linkId: number;
+
+  private constructor(program: Program, link: FileDescriptor) {
+    this.#program = program;
+    this.#link = link;
+    this.programId = program.id;
+    this.linkId = linkInfo(link.value).id;
   }
+
+  /** Loads and attaches the iterator; throws a TsbpfError when it cannot (no object, unprivileged, old kernel). */
+  static open(): OwnersScanner {
+    const program = loadIterator();
+    let link: FileDescriptor | undefined;
+    try {
+      link = new FileDescriptor(bpf.linkCreate({ programFd: program.fd.value, targetFd: 0, attachType: AttachType.TraceIter }), 'owners iterator link');
+      return new OwnersScanner(program, link);
+    } catch (error) {
+      link?.close();
+      program.close();
+      throw error;
+    }
+  }
+
+  get closed(): boolean {
+    return this.#link.closed;
+  }
+
+  /** The owners now: one pass of the iterator over every task's files. */
+  read(): OwnerTable {
+    if (this.closed) throw new InvalidArgumentError('OwnersScanner.read() after close()', 'open a new scanner');
+    let bytes: Uint8Array;
+    {
+      using session = new FileDescriptor(bpf.iterCreate(this.#link.value), 'owners iterator session');
+      bytes = readAll(session.value);
+    }
+    const builder = decodeRecords(bytes);
+    builder.forget('program', [this.programId]);
+    builder.forget('link', [this.linkId]);
+    return builder.build('iterator');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.#link.close();
+    this.#program.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+function decodeRecords(bytes: Uint8Array): OwnerTableBuilder {
   if (bytes.length % Record.size !== 0) {
     throw new TsbpfError(`the owners iterator wrote ${bytes.length} bytes, not a whole number of ${Record.size}-byte records`,
       `rebuild ${OBJECT_FILE} from corpus/loader/iter_task_files.bpf.c (its record layout and owners-iterator.ts disagree)`);
   }
   const builder = new OwnerTableBuilder();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const decoder = new TextDecoder();
   // a process's records come together (one task's files at a time): decode its comm once
   let lastPid = -1;
   let lastComm = '';
@@ -130,7 +192,7 @@ export function readOwnersFromIterator(): OwnerTable {
     }
     builder.add(kind, view.getUint32(at + Record.id, true), pid, lastComm);
   }
-  builder.forget('program', [program.id]);
-  builder.forget('link', [linkInfo(link.value).id]);
-  return builder.build('iterator');
+  return builder;
 }
+
+const decoder = new TextDecoder();

@@ -6,7 +6,9 @@ import { BpfMap } from '../maps/map.js';
 import { MapType } from '../maps/map-types.js';
 import { corpus } from '../test-support/corpus.js';
 import { openFdCount } from '../test-support/kernel.js';
-import { prepareOwnersIterator, readOwners, type Owner, type OwnerTable } from './owners.js';
+import { InvalidArgumentError } from '../errors.js';
+import { listPrograms } from './programs.js';
+import { openOwnersScanner, prepareOwnersIterator, readOwners, type Owner, type OwnerTable } from './owners.js';
 
 const here = new URL('.', import.meta.url);
 const built = (path: string): string => new URL(`../${path}`, here).href;
@@ -125,6 +127,41 @@ test('the iterator leaves nothing behind and does not list its own program, link
     assert.equal(ownersByPid(table, process.pid), 0, 'this process holds no BPF object of its own now');
   }
   assert.equal(openFdCount(), fds, 'no fd leaked (every kernel object the reader made was held by an fd only)');
+});
+
+test('a scanner reads what readOwners reads, hides its own program from listings and leaves nothing when closed', async (t) => {
+  if (await prepareOwnersIterator() !== 'iterator') { t.skip('the iterator cannot load here'); return; }
+  const fds = openFdCount();
+  const scanner = await openOwnersScanner();
+  let programId: number;
+  try {
+    programId = scanner.programId;
+    assert.ok(programId > 0 && scanner.linkId > 0);
+    // its own program and link exist while it is open, but no table it reads lists them
+    const listed = listPrograms({ owners: scanner, metadata: false });
+    assert.ok(!listed.some((program) => program.info.id === programId), 'the scanner\'s iterator is not in the listing');
+    assert.ok(listPrograms({ owners: false, metadata: false }).some((program) => program.info.id === programId), 'it is there for a plain listing');
+    let agreed = false;
+    for (let attempt = 0; attempt < 10 && !agreed; attempt++) {
+      const table = scanner.read();
+      assert.equal(table.method, 'iterator');
+      assert.equal(table.programs.get(programId), undefined);
+      assert.equal(table.links.get(scanner.linkId), undefined);
+      // a one-off reading sees the scanner's program and link as this process's: leave them out
+      const oneOff = readOwners({ method: 'iterator' });
+      oneOff.programs.delete(programId);
+      oneOff.links.delete(scanner.linkId);
+      agreed = normalize(table) === normalize(oneOff);
+      if (!agreed) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(agreed, 'a scanner\'s reading equals a one-off iterator reading (taken just after it)');
+  } finally {
+    scanner.close();
+  }
+  scanner.close(); // twice is fine
+  assert.throws(() => scanner.read(), InvalidArgumentError);
+  assert.equal(openFdCount(), fds, 'no fd left');
+  assert.ok(!listPrograms({ owners: false, metadata: false }).some((program) => program.info.id === programId), 'its program is gone');
 });
 
 test('both readers agree on the whole system', async (t) => {

@@ -20,9 +20,11 @@
  */
 import { InvalidArgumentError, TsbpfError } from '../errors.js';
 import { readOwnersFromProc } from './owners-proc.js';
+import type { OwnersScanner } from './owners-iterator.js';
 import type { OwnerMethod, OwnerTable } from './owners-table.js';
 
 export type { Owner, OwnerMethod, OwnerTable } from './owners-table.js';
+export type { OwnersScanner } from './owners-iterator.js';
 
 export interface ReadOwnersOptions {
   /** Force one reader; a forced reader that fails throws instead of falling back. */
@@ -77,4 +79,15 @@ export function readOwners(options: ReadOwnersOptions = {}): OwnerTable {
   const table = readOwnersFromProc();
   if (failure) table.fallbackReason = failure.message;
   return table;
+}
+
+/**
+ * Opens an owners scanner: the iterator kept loaded, each `read()` one iterator session. For a caller
+ * that reads owners many times (a dashboard refreshing every second); pass it to `listPrograms({ owners:
+ * scanner })`, which then reads owners from it and leaves its own program out. Close it when done.
+ * Throws a TsbpfError when the iterator cannot load (the caller can fall back to `readOwners()`).
+ */
+export async function openOwnersScanner(): Promise<OwnersScanner> {
+  const { OwnersScanner } = await import('./owners-iterator.js');
+  return OwnersScanner.open();
 }

@@ -15,7 +15,7 @@ import { firstFunctionTypeId, programInfo, type ProgramInfo } from '../info/prog
 import { mapInfoById } from '../info/map-info.js';
 import { bpf, closeRawFd, ensureBpffsFor } from '../sys/index.js';
 import { writeFileSync } from 'node:fs';
-import { readOwners, type Owner } from './owners.js';
+import { readOwners, type Owner, type OwnersScanner } from './owners.js';
 import { ProgramListingCache } from './program-listing-cache.js';
 import { readProgramMetadata, type MetadataEntry } from './program-metadata.js';
 import { readProgramRecords, type ProgramRecords } from './program-records.js';
@@ -62,8 +62,11 @@ export interface ProgramDetails {
 }
 
 export interface ProgramDetailOptions {
-  /** Read which processes hold each program (default true). */
-  owners?: boolean;
+  /**
+   * Read which processes hold each program (default true: `readOwners()`, the iterator loaded for the
+   * read). An open OwnersScanner reads them instead, and its own iterator program is left out.
+   */
+  owners?: boolean | OwnersScanner;
   /** Read the .rodata metadata (default true). */
   metadata?: boolean;
   /** Work out the object and C function (default false). */
@@ -151,7 +154,7 @@ function detailsOf(fd: number, options: ProgramDetailOptions, owners: Map<number
 function ownersFor(options: ProgramDetailOptions): Map<number, Owner[]> | undefined {
   if (options.owners === false) return undefined;
   try {
-    return readOwners().programs;
+    return typeof options.owners === 'object' ? options.owners.read().programs : readOwners().programs;
   } catch {
     return undefined; // owners are an extra: a listing without them beats no listing
   }
@@ -162,7 +165,9 @@ export function listPrograms(options: ProgramDetailOptions = {}): ProgramDetails
   const owners = ownersFor(options);
   using cache = new ProgramListingCache();
   const out: ProgramDetails[] = [];
+  const hidden = typeof options.owners === 'object' ? options.owners.programId : -1;
   for (const id of programIds()) {
+    if (id === hidden) continue; // an open scanner's iterator: tsbpf's own machinery, not the user's
     const fd = openById(id);
     if (fd === undefined) continue; // freed since the walk saw it
     try {
