@@ -15,8 +15,9 @@ export interface VethIntoNamespace {
   /** The end in this namespace, and its ifindex. */
   host: string;
   hostIndex: number;
-  /** The end inside `namespace`. */
+  /** The end inside `namespace`, and its ifindex there. */
   peer: string;
+  peerIndex: number;
   namespace: string;
   hostAddress: string;
   peerAddress: string;
@@ -40,7 +41,8 @@ export function vethIntoNamespace(f: Fixtures): VethIntoNamespace {
   ip('-n', ns.name, 'link', 'set', peer, 'up');
   ip('-n', ns.name, 'link', 'set', 'lo', 'up');
   const hostIndex = Number(readFileSync(`/sys/class/net/${host}/ifindex`, 'utf8').trim());
-  return { host, hostIndex, peer, namespace: ns.name, hostAddress: `${subnet}.1`, peerAddress: `${subnet}.2` };
+  const [peerLink] = JSON.parse(execFileSync('ip', ['-j', '-n', ns.name, 'link', 'show', 'dev', peer], { encoding: 'utf8' })) as { ifindex: number }[];
+  return { host, hostIndex, peer, peerIndex: peerLink!.ifindex, namespace: ns.name, hostAddress: `${subnet}.1`, peerAddress: `${subnet}.2` };
 }
 
 /**
