@@ -117,6 +117,15 @@ export class StructOpsLink extends Link {
     this.#registration?.delete(KEY_ZERO);
   }
 
+  /**
+   * Lets go of the registration without ending it (libbpf's bpf_link__disconnect): a `.struct_ops`
+   * map stays registered after the process exits; a `.struct_ops.link` one stays while pinned.
+   */
+  disconnect(): void {
+    this.#registered = false;
+    this.close();
+  }
+
   override close(): void {
     if (this.closed) return;
     try {
