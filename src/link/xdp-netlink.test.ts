@@ -11,6 +11,7 @@ import { bpftoolNet, Counter, packets, sendUdp, vethIntoNamespace } from '../cli
 import { AlreadyAttachedError, NetlinkError } from '../sys/netlink.js';
 import { corpus } from '../test-support/corpus.js';
 import { kernelSnapshot, leftoverObjects, openFdCount } from '../test-support/kernel.js';
+import { attachXdp } from './network.js';
 import { attachXdpLegacy, detachXdpLegacy, xdpPrograms } from './xdp-netlink.js';
 
 const built = corpus();
@@ -110,6 +111,13 @@ test('netlink XDP: detachXdpLegacy removes what runs in a mode; pin, hw mode and
     assert.throws(() => attachXdpLegacy(program, veth.host, { mode: 'hw' }), (error: unknown) => error instanceof NetlinkError && error.errno > 0);
     assert.deepEqual(bpftoolNet(veth.host).xdp, [], 'hw refused, nothing attached');
     assert.throws(() => attachXdpLegacy(program, 'tsbpf-nodev0'), InvalidArgumentError);
+    // an XDP BPF link on the device: netlink can't replace it, even with replace, and says so
+    using link = attachXdp(program, veth.host);
+    assert.throws(() => attachXdpLegacy(object.programs.xdp_count_other!, veth.host), (error: unknown) =>
+      error instanceof AlreadyAttachedError && error.existingProgramId === program.id && /BPF link holds it/.test(error.hint));
+    assert.throws(() => attachXdpLegacy(object.programs.xdp_count_other!, veth.host, { replace: true }), (error: unknown) =>
+      error instanceof NetlinkError && error.code === 'EBUSY' && /link/i.test(error.kernelMessage ?? ''));
+    link.close();
     assert.throws(() => attachXdpLegacy(program, 0x7ffffff0), InvalidArgumentError);
   });
 });

@@ -122,7 +122,10 @@ export function attachXdpLegacy(program: ProgramHandle, iface: string | number, 
       const running = xdpProgramsOf(findNetworkDevice(netlink, device.ifindex));
       const existing = asked === 'auto' ? running.driver ?? running.skb ?? running.hw : running[asked];
       const named = existing === undefined ? undefined : { id: existing, ...nameOf(existing) };
-      throw new AlreadyAttachedError(error, `xdp on ${device.name}`, named, 'pass replace: true (tsbpf net attach ... overwrite) to replace it, or detach it first');
+      const byLink = /link/i.test(error.kernelMessage ?? '');
+      throw new AlreadyAttachedError(error, `xdp on ${device.name}`, named, byLink
+        ? 'a BPF link holds it, and netlink cannot replace a link: detach or close that link first (tsbpf link list)'
+        : 'pass replace: true (tsbpf net attach ... overwrite) to replace it, or detach it first');
     }
     throw error;
   }

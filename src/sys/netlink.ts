@@ -218,7 +218,7 @@ export function netlinkMessage(type: number, flags: number, seq: number, body: U
 export function parseNetlinkError(body: Uint8Array, flags: number): { errno: number; message?: string; offset?: number } {
   if (body.length < 4) return { errno: 0 };
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-  const errno = -view.getInt32(0, true);
+  const errno = -view.getInt32(0, true) || 0; // not -0 for an ack
   if (!(flags & Netlink.NLM_F_ACK_TLVS) || body.length < 4 + Netlink.HEADER_SIZE) return { errno };
   const echoedLength = flags & Netlink.NLM_F_CAPPED ? Netlink.HEADER_SIZE : view.getUint32(4, true);
   const tlvs = parseAttributes(body, 4 + ((echoedLength + 3) & ~3));
