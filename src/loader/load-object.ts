@@ -154,7 +154,7 @@ export function loadObjectSpec(spec: ObjectSpec, options: LoadObjectOptions = {}
 }
 
 function selectPrograms(spec: ObjectSpec, names: readonly string[] | undefined): ObjectProgramSpec[] {
-  if (!names) return spec.programs.filter((program) => program.autoload && !isUnboundStructOpsProgram(spec, program, ProgramType.StructOps));
+  if (!names) return spec.programs.filter((program) => program.autoload && !isUnboundStructOpsProgram(spec, program));
   for (const name of names) {
     if (!spec.programs.some((program) => program.name === name)) {
       throw new TsbpfError(`object '${spec.name}' has no program '${name}'`, `its programs: ${spec.programs.map((p) => p.name).join(', ') || 'none'}`);

@@ -12,6 +12,7 @@ import { TsbpfError } from '../errors.js';
 import type { ObjectMapSpec } from '../object/object-maps.js';
 import type { ObjectProgramSpec, ObjectSpec } from '../object/object-spec.js';
 import type { StructOpsSpec } from '../object/struct-ops.js';
+import { ProgramTypeId } from '../sys/abi.js';
 
 /** A struct_ops map the kernel cannot take: a struct it lacks, a member it lacks or lays out otherwise. */
 export class StructOpsError extends TsbpfError {
@@ -93,8 +94,8 @@ export function structOpsAttachPoints(maps: readonly ObjectMapSpec[], kernelOf: 
 }
 
 /** A struct_ops program no map binds: libbpf (1.4 and later) does not load it. */
-export function isUnboundStructOpsProgram(spec: ObjectSpec, program: ObjectProgramSpec, structOpsProgramType: number): boolean {
-  if (program.programType !== structOpsProgramType) return false;
+export function isUnboundStructOpsProgram(spec: ObjectSpec, program: ObjectProgramSpec): boolean {
+  if (program.programType !== ProgramTypeId.STRUCT_OPS) return false;
   return !spec.maps.some((map) => map.structOps?.programs.some((binding) => binding.program === program.name));
 }
 
