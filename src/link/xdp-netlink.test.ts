@@ -111,6 +111,7 @@ test('netlink XDP: detachXdpLegacy removes what runs in a mode; pin, hw mode and
     assert.throws(() => attachXdpLegacy(program, veth.host, { mode: 'hw' }), (error: unknown) => error instanceof NetlinkError && error.errno > 0);
     assert.deepEqual(bpftoolNet(veth.host).xdp, [], 'hw refused, nothing attached');
     assert.throws(() => attachXdpLegacy(program, 'tsbpf-nodev0'), InvalidArgumentError);
+    assert.throws(() => attachXdpLegacy(program, veth.host, { mode: 'generic' as 'skb' }), InvalidArgumentError);
     // an XDP BPF link on the device: netlink can't replace it, even with replace, and says so
     using link = attachXdp(program, veth.host);
     assert.throws(() => attachXdpLegacy(object.programs.xdp_count_other!, veth.host), (error: unknown) =>

@@ -5,7 +5,7 @@
  * detaches on close(), and only while the device still runs our program in our mode (IFLA_XDP_EXPECTED_FD
  * with XDP_FLAGS_REPLACE), so it never removes a program someone else put in its place.
  */
-import { BpfError, Errno, NotSupportedError, TsbpfError } from '../errors.js';
+import { BpfError, Errno, InvalidArgumentError, NotSupportedError, TsbpfError } from '../errors.js';
 import { programInfo, programInfoById } from '../info/program-info.js';
 import type { Program } from '../programs/program.js';
 import { bpf, closeRawFd } from '../sys/index.js';
@@ -107,9 +107,9 @@ const SETLINK_HINTS: Readonly<Record<number, string>> = {
  * AlreadyAttachedError, naming the program there, when the device already runs one in that mode.
  */
 export function attachXdpLegacy(program: ProgramHandle, iface: string | number, options: XdpLegacyOptions = {}): XdpNetlinkAttachment {
+  const asked = checkedMode(options.mode);
   const fd = programFd(program);
   const id = programId(program);
-  const asked = options.mode ?? 'auto';
   using netlink = new RouteNetlink();
   const device = findNetworkDevice(netlink, iface);
   let flags = asked === 'auto' ? 0 : MODE_FLAGS[asked];
@@ -135,6 +135,11 @@ export function attachXdpLegacy(program: ProgramHandle, iface: string | number, 
   return new XdpNetlinkAttachment(device.ifindex, device.name, mode, id);
 }
 
+function checkedMode(mode: XdpAttachMode | 'auto' | undefined): XdpAttachMode | 'auto' {
+  if (mode === undefined || mode === 'auto' || Object.hasOwn(MODE_FLAGS, mode)) return mode ?? 'auto';
+  throw new InvalidArgumentError(`XDP mode ${JSON.stringify(mode)} is not one of skb, driver, hw, auto`);
+}
+
 function nameOf(id: number): { name?: string } {
   const name = programName(id);
   return name === undefined ? {} : { name };
@@ -145,9 +150,9 @@ function nameOf(id: number): { name?: string } {
  * xdp` does); with `expectedProgram`, only if that is the program there. Returns whether one was running.
  */
 export function detachXdpLegacy(iface: string | number, options: { mode?: XdpAttachMode | 'auto'; expectedProgram?: ProgramHandle } = {}): boolean {
+  const asked = checkedMode(options.mode);
   using netlink = new RouteNetlink();
   const device = findNetworkDevice(netlink, iface);
-  const asked = options.mode ?? 'auto';
   const before = xdpProgramsOf(device);
   let flags = asked === 'auto' ? 0 : MODE_FLAGS[asked];
   if (options.expectedProgram !== undefined) flags |= XdpFlag.REPLACE;
@@ -204,7 +209,7 @@ export class XdpNetlinkAttachment implements Disposable {
   update(program: ProgramHandle): void {
     if (!this.#attached) throw new TsbpfError(`${this.target} is detached`, 'attach the program again');
     const expected = this.#openOurs();
-    if (expected === undefined) throw new NetlinkError(`RTM_SETLINK(xdp on ${this.interfaceName})`, Errno.ENOENT, 'our program is no longer loaded', 'attach the program again');
+    if (expected === undefined) throw new TsbpfError(`${this.target}: program ${this.#programId} is no longer loaded, so it is not attached`, 'attach the new program with attachXdpLegacy');
     try {
       using netlink = new RouteNetlink();
       setXdp(netlink, { ifindex: this.ifindex, name: this.interfaceName, attributes: new Map() }, programFd(program), MODE_FLAGS[this.mode] | XdpFlag.REPLACE, expected);
