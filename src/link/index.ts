@@ -18,3 +18,6 @@ export { attachKprobeMulti, attachUprobeMulti, type KprobeMultiOptions, type Upr
 export { attachUsdt, attachUsdtSection, UsdtLink, type UsdtOptions } from './usdt.js';
 export { usdtProbeSites, type UsdtProbeSite } from './usdt-notes.js';
 export { parseUsdtArguments, UsdtArgumentKind, type UsdtArgument } from './usdt-args.js';
+export { attachXdpLegacy, detachXdpLegacy, xdpPrograms, XdpNetlinkAttachment, type XdpAttachMode, type XdpLegacyOptions, type XdpLegacyInfo, type XdpPrograms, type ProgramHandle } from './xdp-netlink.js';
+export { attachTcLegacy, TcNetlinkAttachment, type TcDirection, type TcLegacyOptions, type TcLegacyInfo } from './tc-netlink.js';
+export { usdtArchitectureOf, UsdtArgumentError, type UsdtArchitecture } from './usdt-args.js';

@@ -1,6 +1,6 @@
 /**
  * Network hooks with BPF links: XDP and tcx on an interface, sk_lookup and flow_dissector on a network
- * namespace, netfilter hooks. (Legacy netlink attachment of XDP/tc for older kernels is not here yet.)
+ * namespace, netfilter hooks. Kernels without XDP links or tcx attach over netlink: xdp-netlink.ts, tc-netlink.ts.
  */
 import { closeSync, openSync } from 'node:fs';
 import { InvalidArgumentError } from '../errors.js';
