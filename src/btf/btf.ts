@@ -629,9 +629,9 @@ export class Btf implements BtfSource {
       switch (t.kind) {
         case BtfKind.Int: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Enum: case BtfKind.Enum64:
         case BtfKind.Datasec: case BtfKind.Float:
-          return total * t.size;
+          return this.#checkedSize(id, total, t.size);
         case BtfKind.Pointer:
-          return total * this.pointerSize();
+          return this.#checkedSize(id, total, this.pointerSize());
         case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
           id = t.target;
           break;
@@ -651,6 +651,13 @@ export class Btf implements BtfSource {
       }
     }
     throw new BtfError(this.offsetOf(id), `type ${id} is a chain of more than ${MAX_RESOLVE_DEPTH} references (a loop?)`);
+  }
+
+  /** elements × size, refused past 4 GiB as btf__resolve_size refuses it (-E2BIG). */
+  #checkedSize(id: number, elements: number, size: number): number {
+    const total = elements * size;
+    if (total > 0xffffffff) throw new BtfError(this.offsetOf(id), `${elements} elements of type ${id} (${size} bytes each) are larger than 4 GiB`);
+    return total;
   }
 
   /** The alignment in bytes of type `id`, as libbpf's btf__align_of computes it (1 for packed structs). */

@@ -89,6 +89,7 @@ function fromTypes(btf: BtfSource): Unchecked {
   let words = new Int32Array(3 + count * 4);
   let length = 3;
   const strings = new StringBytes();
+  const parsed = btf instanceof Btf ? btf : undefined;
   const push = (value: number): void => {
     if (length === words.length) {
       const next = new Int32Array(words.length * 2);
@@ -102,7 +103,8 @@ function fromTypes(btf: BtfSource): Unchecked {
     at[id] = length;
     const record = (vlen: number, kindFlag: boolean, sizeOrType: number): void => {
       if (trailingSize(t.kind, vlen) < 0) throw new BtfError(0, `type ${id} has unknown kind ${t.kind}`);
-      push(strings.add(t.name));
+      // an empty name at a non-zero offset still makes a type named, for libbpf (see dump-c-names.ts)
+      push(t.name === '' && parsed && parsed.nameOffsetOf(id) !== 0 ? EMPTY_NAME : strings.add(t.name));
       push((kindFlag ? 1 << 31 : 0) | (t.kind << 24) | (vlen & 0xffff));
       push(sizeOrType);
     };
@@ -171,10 +173,13 @@ function fromTypes(btf: BtfSource): Unchecked {
   return { count, words: words.subarray(0, length), at, names: strings.bytes() };
 }
 
-/** A growing string table: UTF-8, NUL-terminated, offset 0 the empty string. */
+/** Offset of a second empty string in StringBytes' table: the name of a named type whose name is ''. */
+const EMPTY_NAME = 1;
+
+/** A growing string table: UTF-8, NUL-terminated, offset 0 (and EMPTY_NAME) the empty string. */
 class StringBytes {
   private table = new Uint8Array(1 << 12);
-  private length = 1;
+  private length = 2;
   private readonly offsets = new Map<string, number>();
   private readonly encoder = new TextEncoder();
 

@@ -4,6 +4,7 @@
  * compiler do": bpftool's output depends on exactly those answers, including their quirks (an
  * over-aligned member makes a struct count as packed; kinds without a size give 0).
  */
+import { BtfDumpError, MAX_DUMP_DEPTH } from './dump-c-error.js';
 import type { FlatBtf } from './dump-c-flat.js';
 import { BtfKind } from './types.js';
 
@@ -13,7 +14,7 @@ const LONG_NAMES = [
   'long unsigned int', 'long int unsigned', 'int unsigned long', 'int long unsigned',
 ];
 
-/** Guards against reference loops in malformed BTF (libbpf stops at the same depth). */
+/** Guards against reference loops in malformed BTF (libbpf's btf__resolve_size stops at the same depth). */
 const MAX_RESOLVE_DEPTH = 32;
 
 /** Pointer size of the target that produced `flat`: the size of its `long`, else 8. */
@@ -40,9 +41,12 @@ function nameIs(names: Uint8Array, offset: number, text: string): boolean {
   return names[offset + n] === 0;
 }
 
+/** An alignment being computed: meeting it again means the type contains itself. */
+const COMPUTING = -2;
+
 /** Sizes and alignments, read from the flat records. */
 export class CLayout {
-  /** Memoized alignments, -1 until computed (structs are asked about once per member otherwise). */
+  /** Memoized alignments, -1 until computed, COMPUTING meanwhile (structs are asked about once per member otherwise). */
   private readonly alignments: Int32Array;
   private readonly words: Int32Array;
   private readonly at: Int32Array;
@@ -66,11 +70,11 @@ export class CLayout {
       switch ((words[r + 1]! >>> 24) & 0x1f) {
         case BtfKind.Int: case BtfKind.Float: case BtfKind.Struct: case BtfKind.Union: case BtfKind.Enum:
         case BtfKind.Enum64: case BtfKind.Datasec:
-          return elements * (words[r + 2]! >>> 0);
+          return sizeTimes(elements, words[r + 2]! >>> 0);
         case BtfKind.Pointer:
-          return elements * this.pointerSize;
+          return sizeTimes(elements, this.pointerSize);
         case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
-        case BtfKind.Var:
+        case BtfKind.Var: case BtfKind.DeclTag:
           id = words[r + 2]!;
           break;
         case BtfKind.Array: {
@@ -89,13 +93,25 @@ export class CLayout {
   /** Alignment in bytes of type `id`; 0 for kinds that have none. */
   alignOf(id: number): number {
     const known = this.alignments[id]!;
+    return known >= 0 ? known : this.alignAt(id, 0);
+  }
+
+  /**
+   * alignOf `depth` levels down a chain of members, elements and typedef targets: libbpf recurses
+   * without a limit (a loop overflows its stack), this throws a BtfDumpError naming the type.
+   */
+  private alignAt(id: number, depth: number): number {
+    const known = this.alignments[id]!;
     if (known >= 0) return known;
-    const align = this.computeAlign(id);
+    if (known === COMPUTING) throw new BtfDumpError(id, 'it contains itself (a loop of members, elements or typedefs)');
+    if (depth > MAX_DUMP_DEPTH) throw new BtfDumpError(id, `its members nest more than ${MAX_DUMP_DEPTH} deep`);
+    this.alignments[id] = COMPUTING;
+    const align = this.computeAlign(id, depth + 1);
     this.alignments[id] = align;
     return align;
   }
 
-  private computeAlign(id: number): number {
+  private computeAlign(id: number, depth: number): number {
     const words = this.words;
     const r = this.at[id]!;
     const info = words[r + 1]!;
@@ -105,14 +121,14 @@ export class CLayout {
       case BtfKind.Pointer:
         return this.pointerSize;
       case BtfKind.Typedef: case BtfKind.Volatile: case BtfKind.Const: case BtfKind.Restrict: case BtfKind.TypeTag:
-        return this.alignOf(words[r + 2]!);
+        return this.alignAt(words[r + 2]!, depth);
       case BtfKind.Array:
-        return this.alignOf(words[r + 3]!);
+        return this.alignAt(words[r + 3]!, depth);
       case BtfKind.Struct: case BtfKind.Union: {
         let max = 1;
         const bitfields = info < 0;
         for (let e = r + 3, end = e + (info & 0xffff) * 3; e < end; e += 3) {
-          const align = this.alignOf(words[e + 1]!);
+          const align = this.alignAt(words[e + 1]!, depth);
           if (align <= 0) return 0;
           if (align > max) max = align;
           // A member placed off its natural alignment only happens in a packed struct.
@@ -144,4 +160,10 @@ export class CLayout {
     }
     return (words[r + 2]! >>> 0) % max !== 0;
   }
+}
+
+/** elements × size, or -1 past 4 GiB (btf__resolve_size's -E2BIG, which the dumper reads as no size). */
+function sizeTimes(elements: number, size: number): number {
+  const total = elements * size;
+  return total > 0xffffffff ? -1 : total;
 }

@@ -46,9 +46,24 @@ export class NameTable {
     return this.words[this.at[id]!]!;
   }
 
-  /** Whether type `id` is anonymous. */
+  /**
+   * Whether type `id` is anonymous: name offset 0, as libbpf decides it. A non-zero offset that
+   * points at an empty string (never in real BTF) is a name, printed as '' and counted as one.
+   */
   isAnonymous(id: number): boolean {
-    return this.bytes[this.words[this.at[id]!]!] === 0;
+    return this.words[this.at[id]!]! === 0;
+  }
+
+  /** Whether typedef `id`'s resolved name is empty (anonymous, or an empty string met once). */
+  isEmptyIdentifier(id: number): boolean {
+    const offset = this.words[this.at[id]!]!;
+    return offset === 0 || (this.bytes[offset] === 0 && this.resolved[id]! <= 1);
+  }
+
+  /** Whether typedef `id`'s name resolved without a `___N` suffix (resolving it now if need be). */
+  isFirstIdentifier(id: number): boolean {
+    this.resolveIdentifierName(id);
+    return this.resolved[id]! <= 1;
   }
 
   /** Whether the name at `offset` is exactly `text` (ASCII). */
@@ -102,7 +117,7 @@ export class NameTable {
     const kind = (info >>> 24) & 0x1f;
     // A forward declaration or an empty enum names a type defined elsewhere: it takes no number.
     const declaresOnly = kind === BtfKind.Fwd || (kind === BtfKind.Enum && (info & 0xffff) === 0);
-    const count = this.bytes[offset] !== 0 && !declaresOnly ? counts.bump(this.bytes, offset) : 1;
+    const count = offset !== 0 && !declaresOnly ? counts.bump(this.bytes, offset) : 1;
     this.resolved[id] = count;
     return count;
   }

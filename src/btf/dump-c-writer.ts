@@ -3,11 +3,21 @@
  * ~3 MB in a few million small pieces; collecting them as strings (and joining them) made the
  * garbage collector the dumper's biggest cost, and the CLI wants bytes for stdout anyway.
  */
+import { BtfDumpError } from './dump-c-error.js';
+
 const TAB = 9;
+/**
+ * The most the C dump may write: vmlinux's header is 3 MB; only malformed BTF (a long name printed
+ * by thousands of members, say) gets near this, and it gets a typed error rather than a failed
+ * allocation seconds later.
+ */
+const MAX_OUTPUT_BYTES = 256 << 20;
 
 export class ByteWriter {
   private bytes: Uint8Array;
   private length = 0;
+  /** The type being written, named by the error when the output outgrows MAX_OUTPUT_BYTES. */
+  subject = 0;
 
   constructor(initialCapacity = 1 << 16) {
     this.bytes = new Uint8Array(initialCapacity);
@@ -19,8 +29,12 @@ export class ByteWriter {
   }
 
   private grow(needed: number): void {
+    if (this.length + needed > MAX_OUTPUT_BYTES) {
+      throw new BtfDumpError(this.subject, `the C text passed ${MAX_OUTPUT_BYTES >> 20} MiB (vmlinux's is 3 MiB)`);
+    }
     let capacity = this.bytes.length * 2;
     while (capacity < this.length + needed) capacity *= 2;
+    if (capacity > MAX_OUTPUT_BYTES) capacity = MAX_OUTPUT_BYTES;
     const next = new Uint8Array(capacity);
     next.set(this.bytes.subarray(0, this.length));
     this.bytes = next;

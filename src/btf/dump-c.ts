@@ -13,7 +13,7 @@
  * Declarators (pointers, arrays, function prototypes, qualifiers) are written by dump-c-declarator
  * logic below; layout questions (packing, padding) by dump-c-layout and dump-c-padding.
  */
-import { TsbpfError } from '../errors.js';
+import { BtfDumpError, MAX_DUMP_DEPTH } from './dump-c-error.js';
 import { type FlatBtf, flatten } from './dump-c-flat.js';
 import { CLayout, pointerSizeOf } from './dump-c-layout.js';
 import { NameTable } from './dump-c-names.js';
@@ -29,12 +29,7 @@ export interface FormatCOptions {
   readonly rootTypeIds?: readonly number[];
 }
 
-/** The BTF can't be written as C: a cycle of types that contain each other by value. */
-export class BtfDumpError extends TsbpfError {
-  constructor(readonly typeId: number, problem: string) {
-    super(`cannot dump BTF type [${typeId}] as C: ${problem}`, 'the BTF is malformed; check it with `bpftool btf dump ... format raw`');
-  }
-}
+export { BtfDumpError } from './dump-c-error.js';
 
 const HEADER = '#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n'
   + '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n'
@@ -64,6 +59,20 @@ export function formatBtfAsCBytes(btf: BtfSource, options: FormatCOptions = {}):
 // Ordering and emission states per type id (0 is "not yet" for both).
 const ORDERING = 1, ORDERED = 2;
 const NOT_EMITTED = 0, EMITTING = 1, EMITTED = 2;
+
+/**
+ * Bit positions inside a struct are C `int`s in libbpf's dumper: a member at or past bit 2^31 (or a
+ * struct of 2^28 bytes or more) overflows them and bpftool prints negative paddings, so such a
+ * layout is refused rather than imitated.
+ */
+const MAX_BIT_POSITION = 0x7fffffff;
+/**
+ * The widest gap one padding run may fill: 2 MiB (2^24 bits, as far as a kind_flag member offset
+ * reaches), 262 144 `long: 64;` lines. vmlinux's widest gap is 4 KiB (511 lines, page-aligned
+ * members); a wider one is a malformed offset or size, and filling it line by line is how a few
+ * flipped bits made hundreds of megabytes of output.
+ */
+const MAX_PADDING_BITS = 1 << 24;
 
 /** Deeper nesting is printed at this many tabs, as libbpf caps its indent string. */
 const MAX_INDENT = 13;
@@ -106,6 +115,8 @@ class CDumper {
   private readonly names: NameTable;
   private readonly layout: CLayout;
   private readonly padding: PaddingWriter;
+  /** Nesting of order(), emit() and writeDeclaration() calls, bounded by MAX_DUMP_DEPTH. */
+  private depth = 0;
 
   constructor(flat: FlatBtf, private readonly out: ByteWriter) {
     const count = (this.count = flat.count);
@@ -154,6 +165,7 @@ class CDumper {
   dumpType(id: number): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.count) throw new BtfDumpError(id, 'no such type id');
     this.queueLength = 0;
+    this.out.subject = id;
     this.order(id, false);
     const queue = this.queue;
     for (let i = 0; i < this.queueLength; i++) this.emit(queue[i]!, 0);
@@ -166,6 +178,13 @@ class CDumper {
    * are never marked ordered, so they are walked again from each user.
    */
   private order(id: number, throughPointer: boolean): boolean {
+    if (++this.depth > MAX_DUMP_DEPTH) this.tooDeep(id);
+    const strong = this.orderType(id, throughPointer);
+    this.depth--;
+    return strong;
+  }
+
+  private orderType(id: number, throughPointer: boolean): boolean {
     const state = this.orderState[id];
     if (state === ORDERED) return true;
     const kind = this.kindOf(id);
@@ -231,6 +250,12 @@ class CDumper {
    * of the definition of `container` (a struct being printed, or a typedef).
    */
   private emit(id: number, container: number): void {
+    if (++this.depth > MAX_DUMP_DEPTH) this.tooDeep(id);
+    this.emitType(id, container);
+    this.depth--;
+  }
+
+  private emitType(id: number, container: number): void {
     const state = this.emitState[id];
     if (state === EMITTED) return;
     const kind = this.kindOf(id);
@@ -374,6 +399,7 @@ class CDumper {
       const bits = bitfields ? rawOffset >>> 24 : 0;
       const bitOffset = bitfields ? rawOffset & 0xffffff : rawOffset;
       const memberAlign = packed ? 1 : layout.alignOf(type);
+      if (bitOffset > MAX_BIT_POSITION || bitOffset - offset > MAX_PADDING_BITS) this.badLayout(id, i, offset, bitOffset);
       this.padding.write(out, offset, bitOffset, memberAlign, previousWasBitfield && bits !== 0, memberIndent);
       out.newlineIndent(memberIndent);
       this.writeDeclaration(type, words[m]!, level + 1);
@@ -386,15 +412,26 @@ class CDumper {
         const size = layout.sizeOf(type);
         offset = bitOffset + (size > 0 ? size * 8 : 0);
         previousWasBitfield = false;
+        if (offset > MAX_BIT_POSITION) this.badLayout(id, i, bitOffset, offset);
       }
       out.byte(SEMICOLON);
     }
     const size = words[record + 2]! >>> 0;
-    if (isStruct) this.padding.write(out, offset, size * 8, layout.alignOf(id), false, memberIndent);
+    if (isStruct) {
+      if (size * 8 > MAX_BIT_POSITION || size * 8 - offset > MAX_PADDING_BITS) this.badLayout(id, n, offset, size * 8);
+      this.padding.write(out, offset, size * 8, layout.alignOf(id), false, memberIndent);
+    }
     // An empty struct stays on one line.
     if (n !== 0 || size !== 0) out.newlineIndent(indent(level));
     out.byte(CLOSE_BRACE);
     if (packed) out.text(' __attribute__((packed))');
+  }
+
+  /** Says why member `index` of composite `id` (or its end, index = vlen) can't be laid out in C. */
+  private badLayout(id: number, index: number, from: number, to: number): never {
+    const where = index < this.vlenOf(id) ? `member ${index}` : 'the end of the struct';
+    if (to > MAX_BIT_POSITION) throw new BtfDumpError(id, `${where} reaches bit ${to}, past the ${MAX_BIT_POSITION} bits C offsets (and libbpf's) can hold`);
+    throw new BtfDumpError(id, `${where} is ${to - from} bits past the previous member, wider than the ${MAX_PADDING_BITS}-bit padding the dumper writes`);
   }
 
   /** An enum's definition, read in place (ENUM64 too: decoding one type would decode the whole string table). */
@@ -449,8 +486,8 @@ class CDumper {
 
   private writeTypedef(id: number, target: number, level: number): void {
     // Old GCC wrote this typedef with a void target; the builtin is what it means.
-    if (target === 0 && this.names.equals(this.names.nameOffset(id), '__gnuc_va_list')) {
-      this.names.resolveIdentifierName(id);
+    // libbpf compares the resolved name: a second __gnuc_va_list (___2) is printed as it is
+    if (target === 0 && this.names.equals(this.names.nameOffset(id), '__gnuc_va_list') && this.names.isFirstIdentifier(id)) {
       this.out.text('typedef __builtin_va_list __gnuc_va_list');
       return;
     }
@@ -465,12 +502,14 @@ class CDumper {
    * pushed on the stack, then written from the base type back up (see writeChain).
    */
   private writeDeclaration(id: number, name: number, level: number): void {
+    if (++this.depth > MAX_DUMP_DEPTH) this.tooDeep(id);
     const stack = this.stack;
     const base = this.stackTop;
     let top = base;
     for (;;) {
       stack[top++] = id;
       if (id === 0) break;
+      if (top - base > MAX_DUMP_DEPTH) this.tooDeep(stack[base]!);
       const kind = this.kindOf(id);
       if (kind === BtfKind.Pointer || kind === BtfKind.Volatile || kind === BtfKind.Const
         || kind === BtfKind.Restrict || kind === BtfKind.TypeTag || kind === BtfKind.FuncProto) {
@@ -485,6 +524,7 @@ class CDumper {
     // The common case, a single named or base type, needs no frame.
     if (top === base + 1) {
       this.writeSimple(stack[base]!, name, level);
+      this.depth--;
       return;
     }
     const outerBase = this.frameBase;
@@ -496,6 +536,11 @@ class CDumper {
     this.frameBase = outerBase;
     this.frameCount = outerCount;
     this.stackTop = base;
+    this.depth--;
+  }
+
+  private tooDeep(id: number): never {
+    throw new BtfDumpError(id, `its types nest more than ${MAX_DUMP_DEPTH} deep (a reference loop?)`);
   }
 
   /** writeChain for a chain of one type (no pointers, qualifiers, arrays or prototypes). */
@@ -579,7 +624,7 @@ class CDumper {
   }
 
   private isEmptyName(name: number): boolean {
-    return name < 0 ? this.names.isAnonymous(-name) : this.names.bytes[name] === 0;
+    return name < 0 ? this.names.isEmptyIdentifier(-name) : this.names.bytes[name] === 0;
   }
 
   /**

@@ -2,6 +2,7 @@
  * `bpftool btf dump file F format raw`, byte for byte, and its `-j` JSON (the same keys, in the same
  * order). Split BTF prints only its own ids, as bpftool does with -B.
  */
+import { Btf } from './btf.js';
 import { BTF_KIND_NAMES, BtfKind, type BtfSource, type BtfType } from './types.js';
 
 export interface RawDumpOptions {
@@ -15,6 +16,19 @@ export type RawTypeJson = Record<string, string | number | bigint | readonly Rec
 function nameOf(name: string): string {
   // bpftool prints (anon) for name offset 0; the model keeps '' for it
   return name === '' ? '(anon)' : name;
+}
+
+/**
+ * A type's name as bpftool prints it: '(anon)' only for name offset 0. A non-zero offset at an empty
+ * string (no compiler writes one, mutated BTF has them) prints as ''; only a parsed Btf can tell.
+ */
+function typeName(btf: BtfSource, t: BtfType): string {
+  return t.name === '' && btf instanceof Btf && t.id !== 0 && btf.nameOffsetOf(t.id) !== 0 ? '' : nameOf(t.name);
+}
+
+/** typeName for member, enumerator or parameter `index` of type `id`. */
+function entryName(btf: BtfSource, id: number, index: number, name: string): string {
+  return name === '' && btf instanceof Btf && btf.entryNameOffsetOf(id, index) !== 0 ? '' : nameOf(name);
 }
 
 function intEncoding(encoding: number): string {
@@ -47,7 +61,7 @@ export function formatBtfRaw(btf: BtfSource, options: RawDumpOptions = {}): stri
 
 /** One type's line (and its indented member lines), without the final newline. */
 export function formatType(btf: BtfSource, t: BtfType): string {
-  let out = `[${t.id}] ${BTF_KIND_NAMES[t.kind]} '${nameOf(t.name)}'`;
+  let out = `[${t.id}] ${BTF_KIND_NAMES[t.kind]} '${typeName(btf, t)}'`;
   switch (t.kind) {
     case BtfKind.Int:
       out += ` size=${t.size} bits_offset=${t.bitOffset} nr_bits=${t.bits} encoding=${intEncoding(t.encoding)}`;
@@ -60,18 +74,18 @@ export function formatType(btf: BtfSource, t: BtfType): string {
       break;
     case BtfKind.Struct: case BtfKind.Union:
       out += ` size=${t.size} vlen=${t.members.length}`;
-      for (const m of t.members) {
-        out += `\n\t'${nameOf(m.name)}' type_id=${m.type} bits_offset=${m.bitOffset}`;
+      t.members.forEach((m, i) => {
+        out += `\n\t'${entryName(btf, t.id, i, m.name)}' type_id=${m.type} bits_offset=${m.bitOffset}`;
         if (m.bitfieldSize) out += ` bitfield_size=${m.bitfieldSize}`;
-      }
+      });
       break;
     case BtfKind.Enum:
       out += ` encoding=${t.signed ? 'SIGNED' : 'UNSIGNED'} size=${t.size} vlen=${t.values.length}`;
-      for (const v of t.values) out += `\n\t'${nameOf(v.name)}' val=${v.value}`;
+      t.values.forEach((v, i) => { out += `\n\t'${entryName(btf, t.id, i, v.name)}' val=${v.value}`; });
       break;
     case BtfKind.Enum64:
       out += ` encoding=${t.signed ? 'SIGNED' : 'UNSIGNED'} size=${t.size} vlen=${t.values.length}`;
-      for (const v of t.values) out += `\n\t'${nameOf(v.name)}' val=${v.value}${t.signed ? 'LL' : 'ULL'}`;
+      t.values.forEach((v, i) => { out += `\n\t'${entryName(btf, t.id, i, v.name)}' val=${v.value}${t.signed ? 'LL' : 'ULL'}`; });
       break;
     case BtfKind.Fwd:
       out += ` fwd_kind=${t.union ? 'union' : 'struct'}`;
@@ -81,7 +95,7 @@ export function formatType(btf: BtfSource, t: BtfType): string {
       break;
     case BtfKind.FuncProto:
       out += ` ret_type_id=${t.returnType} vlen=${t.parameters.length}`;
-      for (const p of t.parameters) out += `\n\t'${nameOf(p.name)}' type_id=${p.type}`;
+      t.parameters.forEach((p, i) => { out += `\n\t'${entryName(btf, t.id, i, p.name)}' type_id=${p.type}`; });
       break;
     case BtfKind.Var:
       // the comma is bpftool's
@@ -93,7 +107,7 @@ export function formatType(btf: BtfSource, t: BtfType): string {
         out += `\n\ttype_id=${v.type} offset=${v.offset} size=${v.size}`;
         if (v.type < btf.typeCount) {
           const vt = btf.type(v.type);
-          out += ` (${BTF_KIND_NAMES[vt.kind]} '${nameOf(vt.name)}')`;
+          out += ` (${BTF_KIND_NAMES[vt.kind]} '${typeName(btf, vt)}')`;
         }
       }
       break;
@@ -112,12 +126,13 @@ export function formatType(btf: BtfSource, t: BtfType): string {
 /** `bpftool -j btf dump ... format raw`: `{ "types": [...] }`, keys in bpftool's order. */
 export function btfRawJson(btf: BtfSource, options: RawDumpOptions = {}): { types: RawTypeJson[] } {
   const types: RawTypeJson[] = [];
-  for (const id of idsOf(btf, options)) types.push(typeJson(btf.type(id)));
+  for (const id of idsOf(btf, options)) types.push(typeJson(btf.type(id), btf));
   return { types };
 }
 
-export function typeJson(t: BtfType): RawTypeJson {
-  const out: RawTypeJson = { id: t.id, kind: BTF_KIND_NAMES[t.kind]!, name: nameOf(t.name) };
+export function typeJson(t: BtfType, btf?: BtfSource): RawTypeJson {
+  const out: RawTypeJson = { id: t.id, kind: BTF_KIND_NAMES[t.kind]!, name: btf ? typeName(btf, t) : nameOf(t.name) };
+  const named = (index: number, name: string): string => (btf ? entryName(btf, t.id, index, name) : nameOf(name));
   switch (t.kind) {
     case BtfKind.Int:
       Object.assign(out, { size: t.size, bits_offset: t.bitOffset, nr_bits: t.bits, encoding: intEncoding(t.encoding) });
@@ -131,21 +146,21 @@ export function typeJson(t: BtfType): RawTypeJson {
     case BtfKind.Struct: case BtfKind.Union:
       Object.assign(out, {
         size: t.size, vlen: t.members.length,
-        members: t.members.map((m) => ({
-          name: nameOf(m.name), type_id: m.type, bits_offset: m.bitOffset, ...(m.bitfieldSize ? { bitfield_size: m.bitfieldSize } : {}),
+        members: t.members.map((m, i) => ({
+          name: named(i, m.name), type_id: m.type, bits_offset: m.bitOffset, ...(m.bitfieldSize ? { bitfield_size: m.bitfieldSize } : {}),
         })),
       });
       break;
     case BtfKind.Enum:
       Object.assign(out, {
         encoding: t.signed ? 'SIGNED' : 'UNSIGNED', size: t.size, vlen: t.values.length,
-        values: t.values.map((v) => ({ name: nameOf(v.name), val: t.signed ? v.value : unsignedEnumJson(v.value) })),
+        values: t.values.map((v, i) => ({ name: named(i, v.name), val: t.signed ? v.value : unsignedEnumJson(v.value) })),
       });
       break;
     case BtfKind.Enum64:
       Object.assign(out, {
         encoding: t.signed ? 'SIGNED' : 'UNSIGNED', size: t.size, vlen: t.values.length,
-        values: t.values.map((v) => ({ name: nameOf(v.name), val: v.value })),
+        values: t.values.map((v, i) => ({ name: named(i, v.name), val: v.value })),
       });
       break;
     case BtfKind.Fwd:
@@ -155,7 +170,7 @@ export function typeJson(t: BtfType): RawTypeJson {
       Object.assign(out, { type_id: t.proto, linkage: linkageName(t.linkage) });
       break;
     case BtfKind.FuncProto:
-      Object.assign(out, { ret_type_id: t.returnType, vlen: t.parameters.length, params: t.parameters.map((p) => ({ name: nameOf(p.name), type_id: p.type })) });
+      Object.assign(out, { ret_type_id: t.returnType, vlen: t.parameters.length, params: t.parameters.map((p, i) => ({ name: named(i, p.name), type_id: p.type })) });
       break;
     case BtfKind.Var:
       Object.assign(out, { type_id: t.type, linkage: linkageName(t.linkage) });

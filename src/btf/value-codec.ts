@@ -3,11 +3,14 @@
  * says: integers as number (bigint from 8 bytes), bool as boolean, char arrays as strings, enums as their
  * enumerator names, floats, arrays, structs and unions as objects, pointers as bigint addresses.
  * Writing checks the value against the type (range, string length, member names) and throws a
- * BtfValueError naming the path that is wrong. Pure: no Node imports.
+ * BtfValueError naming the path that is wrong. Malformed BTF (members past their struct, nesting past
+ * MAX_VALUE_DEPTH, an array of billions of empty elements) gives a BtfError, bytes shorter than the
+ * type a BtfValueError. Pure: no Node imports.
  */
 import type { Btf } from './btf.js';
 import { TsbpfError } from '../errors.js';
 import { BtfKind, IntEncoding, type BtfType } from './types.js';
+import { MAX_VALUE_DEPTH, memberPlacement, tooDeep, tooManyValues, valueBudget } from './value-layout.js';
 
 export type BtfValue = number | bigint | boolean | string | null | BtfValue[] | { [member: string]: BtfValue };
 
@@ -37,13 +40,29 @@ function readInteger(view: DataView, at: number, size: number, signed: boolean, 
   }
 }
 
+/** Kinds (a bit each) that decode to a value, and so have a size. */
+const VALUE_KINDS = (1 << BtfKind.Int) | (1 << BtfKind.Pointer) | (1 << BtfKind.Enum) | (1 << BtfKind.Enum64) | (1 << BtfKind.Float)
+  | (1 << BtfKind.Array) | (1 << BtfKind.Struct) | (1 << BtfKind.Union);
+
+/** What one walk may still make: JS values left (valueBudget), for the error, the root type. */
+interface Walk { values: number; readonly root: number }
+
 /** Reads the value of type `typeId` at `offset` of `bytes`. */
 export function decodeBtfValue(btf: Btf, typeId: number, bytes: Uint8Array, offset = 0): BtfValue {
+  const id = btf.resolve(typeId);
+  // kinds that decode to null (void, functions, sections) read no bytes
+  const size = VALUE_KINDS & (1 << btf.kindOf(id)) ? btf.sizeOf(id) : 0;
+  if (!(offset >= 0 && offset + size <= bytes.length && Number.isInteger(offset))) {
+    throw new BtfValueError(`${size} bytes of type ${typeId} at offset ${offset} do not fit in ${bytes.length} bytes`, 'pass the whole value (a map value, an event, a section)');
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return decodeAt(btf, btf.resolve(typeId), view, offset, btf.littleEndian);
+  const walk: Walk = { values: valueBudget(size), root: id };
+  return decodeAt(btf, id, view, offset, btf.littleEndian, walk, 0);
 }
 
-function decodeAt(btf: Btf, id: number, view: DataView, at: number, little: boolean): BtfValue {
+function decodeAt(btf: Btf, id: number, view: DataView, at: number, little: boolean, walk: Walk, depth: number): BtfValue {
+  if (depth > MAX_VALUE_DEPTH) throw tooDeep(btf, id);
+  if (--walk.values < 0) throw tooManyValues(btf, walk.root, valueBudget(btf.sizeOf(walk.root)) + 1);
   const t = btf.type(id);
   switch (t.kind) {
     case BtfKind.Int:
@@ -67,16 +86,21 @@ function decodeAt(btf: Btf, id: number, view: DataView, at: number, little: bool
       }
       const element = btf.resolve(t.elementType);
       const size = btf.sizeOf(element);
-      return Array.from({ length: t.count }, (_, i) => decodeAt(btf, element, view, at + i * size, little));
+      // the budget is checked before the array is made: a count of 2^32 empty elements fails here, not in the allocator
+      if (t.count > walk.values) throw tooManyValues(btf, walk.root, t.count);
+      const out: BtfValue[] = new Array<BtfValue>(t.count);
+      for (let i = 0; i < t.count; i++) out[i] = decodeAt(btf, element, view, at + i * size, little, walk, depth + 1);
+      return out;
     }
     case BtfKind.Struct:
     case BtfKind.Union: {
       const result: { [member: string]: BtfValue } = {};
       t.members.forEach((member, index) => {
+        const placement = memberPlacement(btf, t, member, index);
         const memberType = btf.resolve(member.type);
         const value = member.bitfieldSize > 0
-          ? readBitfield(view, at, member.bitOffset, member.bitfieldSize, btf.type(memberType), little)
-          : decodeAt(btf, memberType, view, at + member.bitOffset / 8, little);
+          ? readBitfield(view, at, placement, member.bitfieldSize, btf.type(memberType), little)
+          : decodeAt(btf, memberType, view, at + placement, little, walk, depth + 1);
         const name = member.name || `__anon${index}`;
         if (member.name === '' && typeof value === 'object' && value !== null && !Array.isArray(value)) Object.assign(result, value);
         else result[name] = value;

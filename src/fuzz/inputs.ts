@@ -46,3 +46,17 @@ function btfStructuralOffsets(bytes: Uint8Array): number[] {
   for (let at = headerLength; at < Math.min(bytes.length, headerLength + 4096); at += 4) offsets.push(at);
   return offsets;
 }
+
+/**
+ * The .BTF section of each object as a raw blob of its own, so that mutations land in BTF records
+ * every time (inside the object they hit them a few times in a hundred): what the C dumper, the
+ * raw dump and the value decoders meet in a `tsbpf btf dump file OBJ` or a map dump.
+ */
+export function btfSectionInputs(objects: readonly { name: string; bytes: Uint8Array }[], weight: number): FuzzInput[] {
+  const inputs: FuzzInput[] = [];
+  for (const { name, bytes } of objects) {
+    const section = parseElf(bytes).sectionByName('.BTF');
+    if (section) inputs.push(btfInput(`${name}:.BTF`, section.data.slice(), weight));
+  }
+  return inputs;
+}

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 /**
  * `npm run fuzz -- [--cases N] [--seed S] [--only K,K] [--slow-ms MS] [--vmlinux-weight W]`
- * Mutates the corpus objects (built by corpus/build.sh when missing), /bin/ls and
- * /sys/kernel/btf/vmlinux, and runs the ELF, BTF and BTF.ext readers on each case. Exits 1 when any
+ * Mutates the corpus objects (built by corpus/build.sh when missing), their .BTF sections on their
+ * own, /bin/ls and /sys/kernel/btf/vmlinux, and runs the ELF, BTF and BTF.ext readers on each case,
+ * and on parsed BTF the C dumper, the raw dump and the value decoders (src/fuzz/targets.ts). Exits 1 when any
  * case throws an untyped exception or runs over the time limit, printing how to replay it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { corpus } from '../test-support/corpus.js';
 import { fuzz, type FuzzFailure } from './fuzz.js';
-import { btfInput, elfInput, type FuzzInput } from './inputs.js';
+import { btfInput, btfSectionInputs, elfInput, type FuzzInput } from './inputs.js';
 
 export function defaultInputs(vmlinuxWeight = 2): FuzzInput[] {
   const built = corpus();
@@ -17,6 +18,7 @@ export function defaultInputs(vmlinuxWeight = 2): FuzzInput[] {
   const inputs = built.objects.map((name) => name.includes('.i386.')
     ? { name, kind: 'elf' as const, bytes: new Uint8Array(readFileSync(built.path(name))), structuralOffsets: [0, 4, 16, 20, 24, 28, 32], weight: 1 }
     : elfInput(name, new Uint8Array(readFileSync(built.path(name))), 10));
+  inputs.push(...btfSectionInputs(built.bpfObjects.map((name) => ({ name, bytes: new Uint8Array(readFileSync(built.path(name))) })), 5));
   if (existsSync('/bin/ls')) inputs.push(elfInput('/bin/ls', new Uint8Array(readFileSync('/bin/ls')), 2));
   const vmlinux = '/sys/kernel/btf/vmlinux';
   if (vmlinuxWeight > 0 && existsSync(vmlinux)) inputs.push(btfInput(vmlinux, new Uint8Array(readFileSync(vmlinux)), vmlinuxWeight));

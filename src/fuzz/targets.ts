@@ -1,8 +1,16 @@
 /**
  * What a fuzz case runs: every reader tsbpf has for the input, and a walk over everything it
- * returns (lazily decoded parts included), the way `tsbpf obj show` would touch them.
+ * returns (lazily decoded parts included), the way `tsbpf obj show` would touch them. Parsed BTF
+ * also goes through what prints or decodes it: the C dumper (`btf dump ... format c`), the raw dump
+ * (`format raw` and its JSON) and both value decoders (map dump, events, globals).
  */
-import type { BtfSource } from '../btf/types.js';
+import { Btf } from '../btf/btf.js';
+import { formatBtfAsCBytes } from '../btf/dump-c.js';
+import { btfRawJson, formatBtfRaw } from '../btf/dump-raw.js';
+import { BtfKind, type BtfSource } from '../btf/types.js';
+import { decodeBtfValue } from '../btf/value-codec.js';
+import { btfDecoder } from '../btf/value-decoder.js';
+import { TsbpfError } from '../errors.js';
 import { parseBtfExt } from '../btf/ext.js';
 import { BtfExtError } from '../btf/ext-error.js';
 import { ElfMachine, parseElf, parseStapsdtNote, type ElfFile } from '../elf/index.js';
@@ -71,11 +79,62 @@ function walkElf(elf: ElfFile, parseBtf: BtfParser | undefined): void {
   if (touched < 0) throw new Error('unreachable: keeps the walk from being optimised away');
 }
 
+/**
+ * Every type decoded, then each consumer of parsed BTF on its own, so that one refusing the blob
+ * (a typed error) does not keep the others from running; the first typed error is rethrown at the
+ * end, so the case still counts as refused. Untyped exceptions propagate at once.
+ */
 function walkBtf(btf: BtfSource): void {
-  for (let id = 0; id < btf.typeCount; id++) {
-    const type = btf.type(id);
-    if (type.name.length < 0) throw new Error('unreachable');
+  let refusal: TsbpfError | undefined;
+  const attempt = (target: () => void): void => {
+    try {
+      target();
+    } catch (error) {
+      if (!(error instanceof TsbpfError)) throw error;
+      refusal ??= error;
+    }
+  };
+  attempt(() => {
+    for (let id = 0; id < btf.typeCount; id++) {
+      const type = btf.type(id);
+      if (type.name.length < 0) throw new Error('unreachable');
+    }
+  });
+  const ids = sampledIds(btf);
+  attempt(() => void formatBtfAsCBytes(btf, ids.length === btf.typeCount - 1 ? {} : { rootTypeIds: ids }));
+  attempt(() => void formatBtfRaw(btf, { ids: ids.filter((id) => id >= btf.firstTypeId) }));
+  attempt(() => void btfRawJson(btf, { ids: ids.filter((id) => id >= btf.firstTypeId).slice(0, 256) }));
+  // decoding is the costliest consumer per type: a quarter of vmlinux's sample keeps a case well under a second
+  if (btf instanceof Btf) attempt(() => decodeValues(btf, btf.typeCount <= 4096 ? ids : ids.filter((_, i) => i % 4 === 0)));
+  if (refusal) throw refusal;
+}
+
+/** Types the formatters and decoders run on: all of a small blob's; of vmlinux, the first 512 (where the structural mutations land) and every 128th. */
+function sampledIds(btf: BtfSource): number[] {
+  const ids: number[] = [];
+  for (let id = 1; id < btf.typeCount; id++) if (btf.typeCount <= 4096 || id <= 512 || id % 128 === 0) ids.push(id);
+  return ids;
+}
+
+/** Zeroed bytes to decode from: larger types are refused by the decoders' size check, which is part of what runs. */
+const VALUE_BYTES = new Uint8Array(4096);
+const DECODED_KINDS = (1 << BtfKind.Struct) | (1 << BtfKind.Union) | (1 << BtfKind.Array) | (1 << BtfKind.Typedef) | (1 << BtfKind.Enum) | (1 << BtfKind.Enum64);
+
+/** Both value decoders on every sampled struct, union, array, typedef and enum, each refusal typed or the case fails. */
+function decodeValues(btf: Btf, ids: readonly number[]): void {
+  let refusal: TsbpfError | undefined;
+  for (const id of ids) {
+    if (!((DECODED_KINDS >>> btf.kindOf(id)) & 1)) continue;
+    for (const decode of [() => btfDecoder(btf, id)(VALUE_BYTES), () => decodeBtfValue(btf, id, VALUE_BYTES)]) {
+      try {
+        decode();
+      } catch (error) {
+        if (!(error instanceof TsbpfError)) throw error;
+        refusal ??= error;
+      }
+    }
   }
+  if (refusal) throw refusal;
 }
 
 /**
