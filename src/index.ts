@@ -12,6 +12,7 @@ export { GlobalVariable, type GlobalVariables } from './object/global-variable.j
 export { BtfValueError, decodeBtfValue, encodeBtfValue, type BtfValue } from './btf/value-codec.js';
 export { btfDecoder, findTypeByCName, type BtfDecoder } from './btf/value-decoder.js';
 export * as link from './link/index.js';
+export { NetlinkError, AlreadyAttachedError } from './sys/netlink.js';
 export { explainVerifierLog, formatVerifierReport, type VerifierReport } from './programs/verifier-report.js';
 export { lintObject, type LintFinding } from './object/lint.js';
 export { CoreError } from './object/core/index.js';
