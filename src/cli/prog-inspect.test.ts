@@ -49,6 +49,8 @@ test('prog show, list and dump xlated print what bpftool prints', { skip }, asyn
       const dump = tsbpf(['prog', 'dump', 'xlated', 'id', id, ...keyword]);
       assert.equal(dump.stdout, bpftool('prog', 'dump', 'xlated', 'id', id, ...keyword), `${id} ${keyword.join(' ')}`);
     }
+    assert.equal(tsbpf(['prog', 'dump', 'xlated', 'id', id, 'visual']).stdout, bpftool('prog', 'dump', 'xlated', 'id', id, 'visual'), `${id} visual`);
+    assert.equal(tsbpf(['-j', 'prog', 'dump', 'xlated', 'id', id, 'visual']).stdout, bpftool('-j', 'prog', 'dump', 'xlated', 'id', id, 'visual'), `${id} -j visual`);
     const tag = tsbpf(['prog', 'show', 'tag', program.info().tag]);
     assert.ok(withoutPids(tag.stdout).includes(bpftool('prog', 'show', 'id', id)), 'tag selects it');
   }
@@ -113,7 +115,7 @@ test('bad input and failure: one line, exit 1 or 2', { skip }, () => {
   assert.equal(unknown.status, 1, unknown.stderr);
   assert.equal(unknown.stderr.trim().split('\n').length, 1);
   assert.match(unknown.stderr, /^tsbpf: prog show: no program has id 4294967295/);
-  for (const args of [['prog', 'show', 'id', 'x'], ['prog', 'show', 'frob', '1'], ['prog', 'dump', 'xlated', 'id', '1', 'bogus'], ['prog', 'dump', 'sideways', 'id', '1'], ['prog', 'show', 'tag', 'xyz']]) {
+  for (const args of [['prog', 'show', 'id', 'x'], ['prog', 'show', 'frob', '1'], ['prog', 'dump', 'xlated', 'id', '1', 'bogus'], ['prog', 'dump', 'sideways', 'id', '1'], ['prog', 'show', 'tag', 'xyz'], ['prog', 'dump', 'xlated', 'id', '1', 'visual', 'linum'], ['prog', 'dump', 'jited', 'id', '1', 'visual']]) {
     const result = tsbpf(args);
     assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);

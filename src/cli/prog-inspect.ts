@@ -68,6 +68,7 @@ export async function progDump(kind: string, args: readonly string[], output: Ou
   let file: string | undefined;
   let opcodes = false;
   let linum = false;
+  let visual = false;
   for (let i = 0; i < rest.length; i++) {
     const word = rest[i]!;
     if (word === 'file') {
@@ -75,14 +76,22 @@ export async function progDump(kind: string, args: readonly string[], output: Ou
       if (file === undefined) throw new UsageError('expected file path', 'prog dump xlated PROG file FILE');
     } else if (word === 'opcodes') opcodes = true;
     else if (word === 'linum') linum = true;
-    else if (word === 'visual') throw new UsageError('visual (the DOT control-flow graph) is not built in tsbpf yet', 'use bpftool prog dump xlated PROG visual for now');
-    else throw new UsageError(`unexpected argument ${JSON.stringify(word)}`, 'use file FILE, opcodes or linum');
+    else if (word === 'visual' && kind === 'xlated') visual = true;
+    else throw new UsageError(`unexpected argument ${JSON.stringify(word)}`, `use file FILE, opcodes${kind === 'xlated' ? ', visual' : ''} or linum`);
   }
+  // bpftool 7.1 draws the graph without opcodes or source lines, and takes one keyword at a time
+  if (visual && (file !== undefined || opcodes || linum)) throw new UsageError("'visual' is not compatible with 'file', 'opcodes' or 'linum'", 'prog dump xlated PROG visual');
   if (file !== undefined && (opcodes || linum)) throw new UsageError("'file' is not compatible with 'opcodes', 'visual', or 'linum'", 'drop one of them');
   const library = await import('../inspect/programs.js');
   if (file !== undefined) {
     library.writeProgramBytes(selector, kind, file);
     if (output.json) print('null\n');
+    return;
+  }
+  if (visual) {
+    const graphs = library.dumpXlatedGraph(selector);
+    // bpftool -j/-p prints null for a graph
+    print(output.json ? 'null\n' : graphs.map((graph) => graph.dot).join(''));
     return;
   }
   const { formatProgramText, programJson } = await import('../inspect/program-text.js');

@@ -7,7 +7,7 @@
  * bpf_metadata_*), full BTF names past 15 characters, unknown ids, freed programs, --stats.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, it, before, after } from 'node:test';
 import type { BpfObject } from '../loader/bpf-object.js';
 import { loadObject } from '../loader/load-object.js';
@@ -16,7 +16,7 @@ import { corpus, hasTool } from '../test-support/corpus.js';
 import { bpftoolJson } from '../test-support/kernel.js';
 import { programsWithStats } from './program-stats.js';
 import { formatProgramText, programJson } from './program-text.js';
-import { dumpXlated, listPrograms, programDetails, ProgramNotFoundError, type ProgramDetails } from './programs.js';
+import { dumpXlated, dumpXlatedGraph, listPrograms, programDetails, ProgramNotFoundError, type ProgramDetails } from './programs.js';
 
 const built = corpus();
 const skip = process.getuid?.() !== 0 ? 'loading programs needs root' : !hasTool('bpftool') ? 'bpftool is the oracle' : typeof built === 'string' ? built : false;
@@ -85,6 +85,28 @@ describe('programs library vs bpftool 7.1', { skip }, () => {
       assert.ok(fromList, `program ${id} missing from the listing`);
       assert.equal(formatProgramText(fromList), formatProgramText(one));
     }
+  });
+
+  it('prog dump xlated visual (the DOT control-flow graph) equals bpftool byte for byte for every loaded program', () => {
+    let subprograms = 0;
+    let branches = 0;
+    let crashed = 0;
+    for (const id of ids) {
+      const [graph] = dumpXlatedGraph(id);
+      const theirs = spawnSync('bpftool', ['prog', 'dump', 'xlated', 'id', String(id), 'visual'], { encoding: 'utf8' });
+      if (theirs.signal === 'SIGSEGV') {
+        // bpftool 7.1 dies drawing a block that ends with a bpf-to-bpf call just before a jump target
+        // (its edge to the callee finds no block): up to there, the text must be the same
+        assert.ok(graph!.dot.startsWith(theirs.stdout), `program ${id} visual, up to where bpftool crashed`);
+        crashed++;
+        continue;
+      }
+      assert.equal(graph!.dot, theirs.stdout, `program ${id} visual`);
+      if (graph!.dot.includes('"cluster_1"')) subprograms++;
+      if (/fn_0_bb_4 /.test(graph!.dot)) branches++;
+    }
+    assert.ok(subprograms >= 3 && branches >= 10, `the corpus draws ${subprograms} programs with subprograms, ${branches} with 3+ blocks`);
+    assert.ok(crashed <= 2, `bpftool crashed on ${crashed} programs`);
   });
 
   it('prog dump xlated (plain, linum, opcodes; text and JSON) equals bpftool for every loaded program', () => {

@@ -6,6 +6,7 @@
  * Programs come and go while we walk the ids: one that vanishes between the walk and the open (ENOENT)
  * is skipped, as bpftool skips it.
  */
+import { xlatedDot } from './program-cfg.js';
 import { Btf } from '../btf/btf.js';
 import { BtfKind } from '../btf/types.js';
 import { BpfError, Errno, TsbpfError } from '../errors.js';
@@ -311,6 +312,19 @@ export function dumpXlated(selector: ProgramSelector | number, options: XlatedDu
       lines: options.json ? [] : xlatedText(records, btf, symbols, options),
       json: options.json ? xlatedJson(records, btf, symbols, options) : [],
     };
+  });
+}
+
+/** `prog dump xlated PROG visual`: bpftool's DOT control-flow graph of every program the selector matches. */
+export function dumpXlatedGraph(selector: ProgramSelector | number): { info: ProgramInfo; fullName: string; dot: string }[] {
+  const chosen: ProgramSelector = typeof selector === 'number' ? { kind: 'id', id: selector } : selector;
+  const symbols = readKernelSymbols();
+  using cache = new ProgramListingCache();
+  return withPrograms(chosen, (fd) => {
+    const info = programInfo(fd);
+    const records = readProgramRecords(fd, 'xlated');
+    if (records.instructions.length === 0) throw withheld('xlated');
+    return { info, fullName: fullNameOf(fd, info, cache), dot: xlatedDot(records, symbols) };
   });
 }
 
