@@ -6,6 +6,8 @@ export interface OutputOptions {
   json: boolean;
   pretty: boolean;
   debug: boolean;
+  /** -f/--bpffs: show where objects are pinned (program.ts sets it once it has the global option). */
+  bpffs?: boolean;
 }
 
 /** JSON as bpftool writes it; bigint values print as plain numbers, as bpftool prints u64s. */

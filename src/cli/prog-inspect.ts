@@ -32,6 +32,7 @@ export interface ShowFlags {
   stats?: boolean;
   interval?: string;
   source?: boolean;
+  bpffs?: boolean;
 }
 
 function print(text: string): void {
@@ -43,7 +44,7 @@ export async function progShow(args: readonly string[], flags: ShowFlags, output
   if (selector && selector.rest.length > 0) throw new UsageError(`unexpected arguments ${JSON.stringify(selector.rest.join(' '))}`, 'prog show takes one PROG');
   const interval = flags.interval === undefined ? 0 : Number(flags.interval);
   if (!Number.isInteger(interval) || interval < 0) throw new UsageError(`--interval wants milliseconds, got ${JSON.stringify(flags.interval)}`, 'e.g. --interval 1000');
-  const options = { source: Boolean(flags.source) };
+  const options = { source: Boolean(flags.source), pinned: Boolean(flags.bpffs || output.bpffs) };
   let list: ProgramDetails[];
   if (flags.stats) {
     const { programsWithStats } = await import('../inspect/program-stats.js');

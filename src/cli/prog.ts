@@ -63,7 +63,8 @@ export function registerProg(program: Command, context: CliContext): void {
       .option('--stats', 'turn on BPF run-time statistics for the command and show run count, run time and ns per run')
       .option('--interval <ms>', 'with --stats: keep statistics on this long before reading them')
       .option('--source', 'name the object and C function each program came from, when its BTF says so')
-      .action((args: string[], flags: { stats?: boolean; interval?: string; source?: boolean }) => context.run(`prog ${verb}`, async (options) => {
+      .option('-f, --bpffs', 'show the bpffs paths each program is pinned at, as bpftool -f does')
+      .action((args: string[], flags: { stats?: boolean; interval?: string; source?: boolean; bpffs?: boolean }) => context.run(`prog ${verb}`, async (options) => {
         const { progShow } = await import('./prog-inspect.js');
         await progShow(args, flags, options);
       })());

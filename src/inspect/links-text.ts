@@ -32,7 +32,8 @@ function isMapIteratorTarget(name: string): boolean {
   return name === 'bpf_map_elem' || name === 'bpf_sk_storage_map';
 }
 
-export function linkText(link: LinkListing, owners?: OwnerTable): string {
+/** `pinned`: bpftool -f's paths (an empty list when other links are pinned, undefined when none is). */
+export function linkText(link: LinkListing, owners?: OwnerTable, pinned?: readonly string[]): string {
   const type = linkTypeName(link.type);
   let text = `${link.id}: ${type !== undefined ? `${type}  ` : `type ${link.type}  `}prog ${link.programId}  `;
   const attach = (value: number) => {
@@ -62,10 +63,11 @@ export function linkText(link: LinkListing, owners?: OwnerTable): string {
     default:
       break;
   }
+  for (const path of pinned ?? []) text += `\n\tpinned ${path}`;
   return `${text}${ownersText(owners, link.id)}\n`;
 }
 
-export function linkJson(link: LinkListing, owners?: OwnerTable): Record<string, unknown> {
+export function linkJson(link: LinkListing, owners?: OwnerTable, pinned?: readonly string[]): Record<string, unknown> {
   const json: Record<string, unknown> = { id: link.id, type: linkTypeName(link.type) ?? link.type, prog_id: link.programId };
   const attach = (value: number) => attachTypeName(value) ?? value;
   const d = link.details;
@@ -92,5 +94,6 @@ export function linkJson(link: LinkListing, owners?: OwnerTable): Record<string,
     default:
       break;
   }
+  if (pinned) json.pinned = [...pinned];
   return { ...json, ...ownersJson(owners, link.id) };
 }

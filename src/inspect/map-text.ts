@@ -48,6 +48,7 @@ export function formatMapText(details: MapDetails): string {
     if (details.ownerProgramType !== undefined) out += `owner_prog_type ${bpftoolProgramTypeName(details.ownerProgramType) ?? details.ownerProgramType}  `;
     if (details.ownerJited !== undefined) out += `owner${details.ownerJited ? '' : ' not'} jited`;
   }
+  for (const path of details.pinned ?? []) out += `\n\tpinned ${path}`;
   if (info.btfId || details.frozen) out += '\n\t';
   if (info.btfId) out += `btf_id ${info.btfId}`;
   if (details.frozen) out += `${info.btfId ? '  ' : ''}frozen`;
@@ -80,6 +81,12 @@ function writeMapJson(writer: JsonWriter, details: MapDetails): void {
   if (details.ownerJited !== undefined) writer.field('owner_jited', String(details.ownerJited));
   writer.field('frozen', String(details.frozen));
   if (info.btfId) writer.field('btf_id', String(info.btfId));
+  if (details.pinned) {
+    writer.name('pinned');
+    writer.startArray();
+    for (const path of details.pinned) writer.string(path);
+    writer.endArray();
+  }
   if (details.owners && details.owners.length > 0) {
     writer.name('pids');
     writer.startArray();

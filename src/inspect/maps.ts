@@ -3,6 +3,7 @@
  * facts only fdinfo has (memlock, frozen, a prog array's owner), one map's elements read with its BTF,
  * and the element commands bpftool offers. Plain data out; map-text.ts prints it bpftool's way.
  */
+import { readPinnedPaths } from './pinned-paths.js';
 import { readFileSync } from 'node:fs';
 import { Btf } from '../btf/btf.js';
 import { decodeBtfValue, type BtfValue } from '../btf/value-codec.js';
@@ -38,6 +39,8 @@ export interface MapDetails {
   ownerJited: boolean | undefined;
   /** Processes holding the map, when the caller asked for owners. */
   owners: readonly MapOwner[] | undefined;
+  /** bpffs paths it is pinned at (bpftool -f), set by withPinnedPaths; undefined when nothing is pinned. */
+  pinned?: readonly string[];
 }
 
 export type MapOwnerTable = ReadonlyMap<number, readonly MapOwner[]>;
@@ -373,4 +376,15 @@ export function mapTypeFromName(name: string): number {
   const type = mapTypeByName(name);
   if (type === undefined) throw new MapArgumentError(`unrecognized map type: ${name}`, 'use a type name as tsbpf map list prints it (hash, array, percpu_hash, ...)');
   return type;
+}
+
+/**
+ * Fills in where each map is pinned, as bpftool -f shows it: every map gets a list (maybe empty) once
+ * any map is pinned anywhere, none when nothing is.
+ */
+export function withPinnedPaths(maps: MapDetails[]): MapDetails[] {
+  const pins = readPinnedPaths('map');
+  if (pins.size === 0) return maps;
+  for (const map of maps) map.pinned = pins.get(map.info.id) ?? [];
+  return maps;
 }

@@ -41,6 +41,7 @@ export function formatProgramText(details: ProgramDetails): string {
   out += info.jitedProgramLength ? `  jited ${info.jitedProgramLength}B` : '  not jited';
   if (details.memlock !== undefined) out += `  memlock ${details.memlock}B`;
   if (info.mapIds.length > 0) out += `  map_ids ${info.mapIds.join(',')}`;
+  for (const path of details.pinned ?? []) out += `\n\tpinned ${path}`;
   if (info.btfId) out += `\n\tbtf_id ${info.btfId}`;
   if (details.owners && details.owners.length > 0) out += `\n\tpids ${details.owners.map((o) => `${o.comm}(${o.pid})`).join(', ')}`;
   out += '\n';
@@ -87,6 +88,8 @@ export function programJson(details: ProgramDetails): Record<string, unknown> {
   if (details.memlock !== undefined) out.bytes_memlock = Number(details.memlock);
   if (info.mapIds.length > 0) out.map_ids = info.mapIds;
   if (info.btfId) out.btf_id = info.btfId;
+  // bpftool -f: every program gets the array once anything is pinned
+  if (details.pinned) out.pinned = details.pinned;
   if (details.owners && details.owners.length > 0) out.pids = details.owners.map((o) => ({ pid: o.pid, comm: o.comm }));
   if (details.metadata.length > 0) out.metadata = Object.fromEntries(details.metadata.map((entry) => [entry.name, entry.value]));
   if (details.source) {

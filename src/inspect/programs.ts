@@ -7,6 +7,7 @@
  * is skipped, as bpftool skips it.
  */
 import { xlatedDot } from './program-cfg.js';
+import { readPinnedPaths } from './pinned-paths.js';
 import { Btf } from '../btf/btf.js';
 import { BtfKind } from '../btf/types.js';
 import { BpfError, Errno, TsbpfError } from '../errors.js';
@@ -60,6 +61,11 @@ export interface ProgramDetails {
   owners: Owner[] | undefined;
   source?: ProgramSource;
   stats?: ProgramStats;
+  /**
+   * bpffs paths the program is pinned at, in bpftool -f's order; undefined unless asked for, and when
+   * nothing of this kind is pinned anywhere (bpftool then prints no `pinned` at all).
+   */
+  pinned?: string[];
 }
 
 export interface ProgramDetailOptions {
@@ -72,6 +78,8 @@ export interface ProgramDetailOptions {
   metadata?: boolean;
   /** Work out the object and C function (default false). */
   source?: boolean;
+  /** Find the bpffs paths each program is pinned at, as bpftool -f does (default false). */
+  pinned?: boolean;
 }
 
 /** Raised for a program selector that matches nothing, or a program that is not there. */
@@ -139,7 +147,7 @@ function sourceOf(fd: number, info: ProgramInfo): ProgramSource {
   return source;
 }
 
-function detailsOf(fd: number, options: ProgramDetailOptions, owners: Map<number, Owner[]> | undefined, cache: ProgramListingCache): ProgramDetails {
+function detailsOf(fd: number, options: ProgramDetailOptions, owners: Map<number, Owner[]> | undefined, cache: ProgramListingCache, pins?: Map<number, string[]>): ProgramDetails {
   const info = programInfo(fd, cache.bootMs);
   const details: ProgramDetails = {
     info,
@@ -149,6 +157,7 @@ function detailsOf(fd: number, options: ProgramDetailOptions, owners: Map<number
     owners: owners ? owners.get(info.id) ?? [] : undefined,
   };
   if (options.source) details.source = sourceOf(fd, info);
+  if (pins && pins.size > 0) details.pinned = pins.get(info.id) ?? [];
   return details;
 }
 
@@ -165,6 +174,7 @@ function ownersFor(options: ProgramDetailOptions): Map<number, Owner[]> | undefi
 export function listPrograms(options: ProgramDetailOptions = {}): ProgramDetails[] {
   const owners = ownersFor(options);
   using cache = new ProgramListingCache();
+  const pins = options.pinned ? readPinnedPaths('program') : undefined;
   const out: ProgramDetails[] = [];
   const hidden = typeof options.owners === 'object' ? options.owners.programId : -1;
   for (const id of programIds()) {
@@ -172,7 +182,7 @@ export function listPrograms(options: ProgramDetailOptions = {}): ProgramDetails
     const fd = openById(id);
     if (fd === undefined) continue; // freed since the walk saw it
     try {
-      out.push(detailsOf(fd, options, owners, cache));
+      out.push(detailsOf(fd, options, owners, cache, pins));
     } catch (error) {
       if (!(error instanceof BpfError && error.errno === Errno.ENOENT)) throw error;
     } finally {
@@ -264,7 +274,8 @@ function withPrograms<T>(selector: ProgramSelector, body: (fd: number) => T): T[
 export function selectedPrograms(selector: ProgramSelector, options: ProgramDetailOptions = {}): ProgramDetails[] {
   const owners = ownersFor(options);
   using cache = new ProgramListingCache();
-  return withPrograms(selector, (fd) => detailsOf(fd, options, owners, cache));
+  const pins = options.pinned ? readPinnedPaths('program') : undefined;
+  return withPrograms(selector, (fd) => detailsOf(fd, options, owners, cache, pins));
 }
 
 export interface ProgramDump {
