@@ -142,7 +142,7 @@ static __always_inline int request_completed(struct request *rq)
 	struct hist *hist;
 	__u64 *started;
 	__s64 delta;
-	__u32 slot;
+	__u64 slot;	/* 64-bit: a 32-bit bound check leaves 6.1's verifier an unbounded index */
 
 	if (cgroup_excluded())
 		return 0;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import { kernelSnapshot, leftoverObjects } from '../../test-support/kernel.js';
-import { runToolProcess, startTool } from '../common/tool-process.test-support.js';
+import { runToolProcess, startTool, waitForLinks } from '../common/tool-process.test-support.js';
 import { runTool } from '../common/run-tool.js';
 import { tool } from './profile.js';
 
@@ -125,7 +125,8 @@ test('profile --json: one object per stack with symbolized frames; SIGTERM ends 
   const before = kernelSnapshot();
   const dd = busy('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1M']);
   const tool = startTool('profile', ['--json', '-F', '99', '-p', String(dd.pid)]);
-  await sleep(3000); // --json prints no header to wait for: time to load and attach, then to sample
+  await waitForLinks(tool.child.pid!, 1); // --json prints no header to wait for: attached is when its perf events have links
+  await sleep(3000); // time to sample
   const result = await tool.stop('SIGTERM');
   assert.equal(result.code, 0, result.stderr);
   const records = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { pid: number; comm: string; count: number; kernel_stack?: { address: string; name: string }[]; user_stack?: unknown[] });

@@ -90,7 +90,7 @@ static __always_inline int switched(struct task_struct *prev, struct task_struct
 	__u64 *queued;
 	struct hist *hist;
 	__s64 delta;
-	__u32 slot;
+	__u64 slot;	/* 64-bit: a 32-bit bound check leaves 6.1's verifier an unbounded index */
 
 	if (task_state(prev) == TASK_RUNNING)	/* preempted: it waits again from now */
 		enqueued(prev);
