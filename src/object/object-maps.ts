@@ -126,9 +126,17 @@ export function dataSections(elf: ElfFile): ElfSection[] {
   });
 }
 
+/** Far above the kernel's own limit on a map value (KMALLOC_MAX_SIZE, 4 MiB on x86-64), so no real object meets it. */
+const MAX_DATA_SECTION_SIZE = 1 << 30;
+
 export function dataMapSpec(objectName: string, btf: Btf | undefined, section: ElfSection): ObjectMapSpec {
   const readOnly = section.name.startsWith('.rodata');
   const datasec = btf?.findByName(section.name, BtfKind.Datasec)[0];
+  // the kernel caps an array map's value at KMALLOC_MAX_SIZE (a few MiB); a section far past that is a
+  // corrupt header, which must not become a multi-gigabyte allocation here
+  if (section.size > MAX_DATA_SECTION_SIZE) {
+    throw new ObjectError(section.offset, `data section '${section.name}' claims ${section.size} bytes, more than any map value can hold`, 'the object is corrupt; rebuild it');
+  }
   const data = new Uint8Array(section.size);
   if (section.type !== SectionType.Nobits) data.set(section.data);
   return {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { parseElf } from '../elf/index.js';
 import { corpus } from '../test-support/corpus.js';
 import { linkProgram } from './link-program.js';
 import { internalMapName, objectNameFromPath } from './object-maps.js';
@@ -50,4 +51,15 @@ test('readObjectSpec refuses an unknown SEC name and names the closest one', { s
   const lint = built.loaderObjects.find((n) => n.startsWith('lint_unknown'));
   if (!lint) return;
   assert.throws(() => readObjectSpec(new Uint8Array(readFileSync(built.path(`loader/${lint}`)))), (error: unknown) => error instanceof ObjectError && /did you mean/.test(error.message));
+});
+
+test('a data section whose header claims gigabytes is an ObjectError, not an allocation (found by the fuzzer)', { skip: typeof built === 'string' ? built : false }, () => {
+  if (typeof built === 'string') return;
+  const bytes = new Uint8Array(readFileSync(built.path('loader/code_sections.bpf.o')));
+  const bss = parseElf(bytes).sections.find((section) => section.name === '.bss');
+  assert.ok(bss, 'code_sections has a .bss');
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  const header = Number(view.getBigUint64(0x28, true)) + bss.index * 64;
+  view.setBigUint64(header + 32, 1n << 33n, true); // sh_size
+  assert.throws(() => readObjectSpec(bytes), (error: unknown) => error instanceof ObjectError && /'\.bss' claims 8589934592 bytes/.test(error.message));
 });
