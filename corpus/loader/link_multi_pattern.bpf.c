@@ -6,8 +6,11 @@
  * function symbols. Each program counts one process's hits (target_tgid, set before load); the
  * return probes keep the last return value. Loaded a part at a time (the kprobe ones need
  * CONFIG_FPROBE, the uprobe ones Linux 6.6).
- *   __x64_sys_getp?id   matches __x64_sys_getpgid and __x64_sys_getppid (not __x64_sys_getpid)
+ *   __x64_sys_*kill     matches __x64_sys_kill, __x64_sys_tkill and __x64_sys_tgkill
+ *   __x64_sys_kil?      matches __x64_sys_kill alone
  *   libc.so.6:getp?id   matches libc's getpgid and getppid
+ * (The kernel patterns avoid SYSCALL_DEFINE0 syscalls such as getppid: Debian's 6.1 and 6.12 leave
+ * their __x64_sys_ wrappers out of available_filter_functions, so no pattern reaches them.)
  * libbpf 1.1 via bpftool prog loadall: refused (it predates SEC("uprobe.multi")).
  */
 #include "vmlinux.h"
@@ -24,7 +27,7 @@ static bool is_target(void)
   return (bpf_get_current_pid_tgid() >> 32) == target_tgid;
 }
 
-SEC("kprobe.multi/__x64_sys_getp?id")
+SEC("kprobe.multi/__x64_sys_*kill")
 int on_kprobe_pattern(struct pt_regs *ctx)
 {
   if (is_target())
@@ -32,7 +35,7 @@ int on_kprobe_pattern(struct pt_regs *ctx)
   return 0;
 }
 
-SEC("kretprobe.multi/__x64_sys_getpp*")
+SEC("kretprobe.multi/__x64_sys_kil?")
 int on_kretprobe_pattern(struct pt_regs *ctx)
 {
   if (!is_target())

@@ -12,6 +12,7 @@ import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { NotSupportedError } from '../errors.js';
 import { loadObject, openObject, type BpfObject } from '../loader/index.js';
+import { abi } from '../sys/index.js';
 import { corpus } from '../test-support/corpus.js';
 import { kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { attachKprobeLegacy, ownProbeEvents, ProbeEventLink, probeEventName, probeEventsFile, ProbeTargetError } from './kprobe-legacy.js';
@@ -54,12 +55,13 @@ test(`legacy kprobe and kretprobe on ${syscall}: counted, none after close, even
     using object = await loadHooks();
     getppid(1);
     const parent = BigInt(process.ppid); // read before attaching: the read is itself a getppid call
-    const entry = attachKprobe(object.programs.on_kprobe!, syscall, { mode: 'legacy' });
-    const exit = attachKprobe(object.programs.on_uretprobe!, syscall, { mode: 'legacy', returnProbe: true, maxActive: 8 });
+    // `using`: a failed assertion still closes the links and removes their events
+    using entry = attachKprobe(object.programs.on_kprobe!, syscall, { mode: 'legacy' });
+    using exit = attachKprobe(object.programs.on_uretprobe!, syscall, { mode: 'legacy', returnProbe: true, maxActive: 8 });
     assert.ok(entry instanceof ProbeEventLink && exit instanceof ProbeEventLink);
     assert.deepEqual(ownProbeEvents('kprobe').sort(), [`tsbpf/${entry.event.name}`, `tsbpf/${exit.event.name}`].sort(), 'both events in kprobe_events');
     assert.ok(entry.id > 0 && exit.id > 0);
-    assert.equal(entry.info().type, 'perf_event');
+    assert.equal(entry.info().type, abi.LinkTypeId.PERF_EVENT);
     getppid(4);
     assert.equal(counter(object, 'kprobe_hits'), 4n, 'four calls');
     assert.equal(counter(object, 'uretprobe_hits'), 4n, 'four returns');
@@ -110,8 +112,8 @@ test('legacy uprobe and uretprobe on libc getppid (this process): counted, none 
     using object = await loadHooks();
     getppid(1);
     const parent = BigInt(process.ppid);
-    const entry = attachUprobe(object.programs.on_uprobe!, 'libc.so.6', 'getppid', { mode: 'legacy', pid: process.pid });
-    const exit = attachUprobe(object.programs.on_uretprobe!, 'libc.so.6', 'getppid', { mode: 'legacy', returnProbe: true, pid: process.pid });
+    using entry = attachUprobe(object.programs.on_uprobe!, 'libc.so.6', 'getppid', { mode: 'legacy', pid: process.pid });
+    using exit = attachUprobe(object.programs.on_uretprobe!, 'libc.so.6', 'getppid', { mode: 'legacy', returnProbe: true, pid: process.pid });
     assert.ok(entry instanceof ProbeEventLink && exit instanceof ProbeEventLink);
     assert.equal(ownProbeEvents('uprobe').length, 2, 'both events in uprobe_events');
     assert.match(entry.event.name, /^tsbpf_\d+_libc_so_6_getppid_\d+$/);
