@@ -19,10 +19,12 @@ struct owner_record {
   char comm[16];
 };
 
-/* "bpf-prog", "bpf-map\0", "bpf_link", "btf\0" as little-endian 64-bit words. */
+/* "bpf-prog", "bpf-map\0", "bpf_link" (or "bpf-link"), "btf\0" as little-endian 64-bit words. */
 #define NAME_PROG 0x676f72702d667062ULL
 #define NAME_MAP  0x0070616d2d667062ULL
 #define NAME_LINK 0x6b6e696c5f667062ULL
+/* "bpf-link": the name of a link fd made again from an existing link (BPF_LINK_GET_FD_BY_ID, BPF_OBJ_GET) */
+#define NAME_LINK_AGAIN 0x6b6e696c2d667062ULL
 #define NAME_BTF  0x0000000000667462ULL
 
 SEC("iter/task_file")
@@ -49,7 +51,7 @@ int task_files(struct bpf_iter__task_file *ctx)
   } else if (name[0] == NAME_MAP) {
     record.kind = 2;
     record.id = BPF_CORE_READ((struct bpf_map *)object, id);
-  } else if (name[0] == NAME_LINK) {
+  } else if (name[0] == NAME_LINK || name[0] == NAME_LINK_AGAIN) {
     record.kind = 3;
     record.id = BPF_CORE_READ((struct bpf_link *)object, id);
   } else if (name[0] == NAME_BTF) {

@@ -13,6 +13,8 @@ const LINK_KINDS: Readonly<Record<string, { kind: OwnerKind; id: RegExp }>> = {
   'anon_inode:bpf-prog': { kind: 'program', id: /^prog_id:\s*(\d+)/m },
   'anon_inode:bpf-map': { kind: 'map', id: /^map_id:\s*(\d+)/m },
   'anon_inode:bpf_link': { kind: 'link', id: /^link_id:\s*(\d+)/m },
+  // a link fd made from an existing link (by id, from a pin) is named with a dash
+  'anon_inode:bpf-link': { kind: 'link', id: /^link_id:\s*(\d+)/m },
   'anon_inode:btf': { kind: 'btf', id: /^btf_id:\s*(\d+)/m },
 };
 

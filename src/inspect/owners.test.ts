@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readlinkSync } from 'node:fs';
 import { test } from 'node:test';
+import { bpf, FileDescriptor } from '../sys/index.js';
 import { BpfMap } from '../maps/map.js';
 import { MapType } from '../maps/map-types.js';
 import { corpus } from '../test-support/corpus.js';
@@ -162,6 +164,24 @@ test('a scanner reads what readOwners reads, hides its own program from listings
   assert.throws(() => scanner.read(), InvalidArgumentError);
   assert.equal(openFdCount(), fds, 'no fd left');
   assert.ok(!listPrograms({ owners: false, metadata: false }).some((program) => program.info.id === programId), 'its program is gone');
+});
+
+test('a link opened again by id (its fd named bpf-link, not bpf_link) is owned by both readers', async (t) => {
+  if (await prepareOwnersIterator() !== 'iterator') { t.skip('the iterator cannot load here'); return; }
+  const built = corpus();
+  if (typeof built === 'string') { t.skip(built); return; }
+  const holder = await startHolder('own_link', built.path('loader/prog_iter.bpf.o'));
+  try {
+    using again = new FileDescriptor(bpf.getFdById('LINK', holder.linkId), 'link opened by id');
+    assert.match(readlinkSync(`/proc/self/fd/${again.value}`), /^anon_inode:bpf-link$/);
+    for (const method of ['iterator', 'proc'] as const) {
+      const owners = readOwners({ method }).links.get(holder.linkId) ?? [];
+      assert.ok(owners.some((owner) => owner.pid === process.pid), `${method}: this process holds the link by id: ${JSON.stringify(owners)}`);
+      assert.ok(owners.some((owner) => owner.pid === holder.pid), `${method}: and the holder`);
+    }
+  } finally {
+    await stopHolder(holder);
+  }
 });
 
 test('both readers agree on the whole system', async (t) => {
