@@ -142,7 +142,7 @@ static __always_inline int request_completed(struct request *rq)
 	struct hist *hist;
 	__u64 *started;
 	__s64 delta;
-	__u64 slot;	/* 64-bit: a 32-bit bound check leaves 6.1's verifier an unbounded index */
+	__u64 slot;
 
 	if (cgroup_excluded())
 		return 0;
@@ -168,9 +168,7 @@ static __always_inline int request_completed(struct request *rq)
 			goto done;
 	}
 	delta /= targ_ms ? 1000000 : 1000;
-	slot = log2_slot(delta);
-	if (slot >= MAX_SLOTS)
-		slot = MAX_SLOTS - 1;
+	slot = histogram_slot(delta, MAX_SLOTS);
 	__sync_fetch_and_add(&hist->slots[slot], 1);
 done:
 	bpf_map_delete_elem(&start, &rq);

@@ -78,4 +78,18 @@ static __always_inline __u32 log2_slot(__u64 v)
 	return r;
 }
 
+/*
+ * log2_slot(v) capped at slots - 1, as an index into a histogram of `slots` counters. The empty asm
+ * hides from clang that the slot's upper half is zero, so the cap stays a 64-bit compare: with
+ * -mcpu=v3 clang otherwise tests the low half alone (a JMP32), and 6.1's verifier then still takes the
+ * 64-bit index as unbounded and refuses the array access.
+ */
+static __always_inline __u64 histogram_slot(__u64 v, __u64 slots)
+{
+	__u64 slot = log2_slot(v);
+
+	asm volatile("" : "+r"(slot));
+	return slot < slots ? slot : slots - 1;
+}
+
 #endif

@@ -90,7 +90,7 @@ static __always_inline int switched(struct task_struct *prev, struct task_struct
 	__u64 *queued;
 	struct hist *hist;
 	__s64 delta;
-	__u64 slot;	/* 64-bit: a 32-bit bound check leaves 6.1's verifier an unbounded index */
+	__u64 slot;
 
 	if (task_state(prev) == TASK_RUNNING)	/* preempted: it waits again from now */
 		enqueued(prev);
@@ -119,9 +119,7 @@ static __always_inline int switched(struct task_struct *prev, struct task_struct
 	if (!hist->comm[0])
 		bpf_probe_read_kernel_str(hist->comm, sizeof(hist->comm), next->comm);
 	delta /= targ_ms ? 1000000 : 1000;
-	slot = log2_slot(delta);
-	if (slot >= MAX_SLOTS)
-		slot = MAX_SLOTS - 1;
+	slot = histogram_slot(delta, MAX_SLOTS);
 	__sync_fetch_and_add(&hist->slots[slot], 1);
 done:
 	bpf_map_delete_elem(&start, &tid);
