@@ -13,6 +13,15 @@ cd "$REPO" || { echo 2 > "$results/exit-code"; exit 2; }
 ip link set lo up 2>/dev/null || true
 # modules the kernel's entry asks for (their BTF joins the CO-RE candidates, as on a real system)
 for module in $MODULES; do modprobe "$module" || echo "tsbpf-vm: modprobe $module failed"; done
+# A real disk for temporary files (run.sh attaches an ext4 image as virtio-blk): block I/O the tools
+# (biolatency) can see, where the guest's /tmp is memory. The repository may live under /tmp, so the
+# disk goes elsewhere and TMPDIR points at it.
+if modprobe virtio_blk && modprobe ext4 && mkdir -p /var/tmp/scratch && mount -t ext4 /dev/vda /var/tmp/scratch; then
+  chmod 1777 /var/tmp/scratch
+  export TMPDIR=/var/tmp/scratch
+else
+  echo "tsbpf-vm: no scratch disk (/dev/vda): temporary files stay in memory"
+fi
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 started=$(uptime_s)
 echo "tsbpf-vm: guest $(uname -r) up in ${started} s; running ${#FILES[@]} test files"

@@ -33,7 +33,7 @@ done
 
 # qemu, busybox-static, cpio, kmod (depmod/modprobe for the guest) and file (to check busybox is static) from Debian, installed only when missing
 missing=()
-for package in qemu-system-x86 busybox-static cpio kmod file; do
+for package in qemu-system-x86 busybox-static cpio kmod file e2fsprogs; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
 if ((${#missing[@]})); then
@@ -116,6 +116,9 @@ for kernel in "${kernels[@]}"; do
     printf 'FILES=('; printf ' %q' "${files[@]}"; printf ' )\n'
   } > "$results/job.env"
 
+  # the guest's scratch disk (mounted at /var/tmp/scratch as TMPDIR), sparse, gone after the run
+  truncate -s 1G "$results/scratch.img"
+  mkfs.ext4 -q -F "$results/scratch.img"
   echo "vm: booting $kernel ($(basename "$vmlinuz")), suite $kernel_suite: ${#files[@]} test files, limit ${timeout} s, load $(cut -d' ' -f1-3 /proc/loadavg); results in $results"
   start=$(date +%s.%N)
   set +e
@@ -126,9 +129,11 @@ for kernel in "${kernels[@]}"; do
     -append "console=ttyS0 quiet loglevel=3 panic=-1 tsbpf.results=$results tsbpf.tree=$tree tsbpf.repo=$repo" \
     -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$results,mount_tag=results,security_model=none" \
+    -drive "file=$results/scratch.img,if=virtio,format=raw" \
     < /dev/null 2>&1 | tee "$results/console.log"
   qemu_status=${PIPESTATUS[0]}
   set -e
+  rm -f "$results/scratch.img"
   host_seconds=$(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}")
 
   problem=
