@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,10 @@ test('npm pack installs into an empty folder and runs `tsbpf --version` and `tsb
     // the shipped object loads and runs from the installed package, with no compiler on PATH
     const snoop = execFileSync('npx', ['--no-install', 'tsbpf', 'opensnoop', '-d', '1', '-p', '1'], { cwd: app, env, encoding: 'utf8' });
     assert.equal(snoop, `${'PID'.padEnd(6)} ${'COMM'.padEnd(16)}  FD ERR PATH\n`);
+    // owners come from the shipped BPF iterator (as bpftool reads them), not the /proc fallback
+    assert.ok(files.includes('package/dist/src/inspect/iter_task_files.bpf.o'), 'the owners iterator ships');
+    writeFileSync(join(app, 'owners.mjs'), "import { inspect } from 'tsbpf';\nconsole.log(await inspect.prepareOwnersIterator());\n");
+    assert.equal(execFileSync('node', ['owners.mjs'], { cwd: app, env, encoding: 'utf8' }).trim(), 'iterator');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@ import type { BpfMap } from '../maps/map.js';
 import { isPrefix, MapArgumentError, parseCUnsigned, parseMapSelector, type MapSelector } from '../inspect/map-args.js';
 import {
   createPinnedMap, deleteElement, dumpOpenMap, listMaps, lookupElement, mapDetailsByFd, mapTypeFromName, mapValueBtf,
-  nextKey, openMap, openMaps, parseKeyArguments, updateElement, type MapCreateArguments, type MapOwnerTable,
+  nextKey, openMap, openMaps, parseKeyArguments, updateElement, withPinnedPaths, type MapCreateArguments, type MapDetails, type MapOwnerTable,
 } from '../inspect/maps.js';
 import { formatDone, formatDump, formatGetNext, formatLookup, formatLookupMiss, formatMaps } from '../inspect/map-text.js';
 import { UsageError } from './cli-errors.js';
@@ -71,15 +71,16 @@ export async function runMapCommand(name: string, words: string[], options: Outp
 
 async function show(words: string[], options: OutputOptions): Promise<void> {
   const owners = await readMapOwners();
+  const pinned = (details: MapDetails[]) => (options.bpffs ? withPinnedPaths(details) : details);
   if (words.length === 0) {
-    write(formatMaps(listMaps(owners), options));
+    write(formatMaps(pinned(listMaps(owners)), options));
     return;
   }
   const { selector, rest } = selectorAndRest(words);
   noMoreWords(rest);
   const maps = openMaps(selector);
   try {
-    write(formatMaps(maps.map((map) => mapDetailsByFd(map.fd.value, map.info(), owners)), options, true));
+    write(formatMaps(pinned(maps.map((map) => mapDetailsByFd(map.fd.value, map.info(), owners))), options, true));
   } finally {
     for (const map of maps) map.close();
   }

@@ -55,6 +55,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .version(packageVersion(), '-V, --version', 'print the tsbpf version')
     .addOption(new Option('-j, --json', 'print JSON (bpftool\'s keys)'))
     .addOption(new Option('-p, --pretty', 'print pretty JSON (implies --json)'))
+    .addOption(new Option('-f, --bpffs', 'show where programs, maps and links are pinned in bpffs (bpftool -f)'))
     .addOption(new Option('--debug', 'print stack traces and kernel logs on failure'))
     .showHelpAfterError('(run tsbpf --help for usage)')
     .exitOverride()
@@ -63,8 +64,8 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const context: CliContext = {
     run(what, action) {
       return async () => {
-        const globals = program.opts<{ json?: boolean; pretty?: boolean; debug?: boolean }>();
-        const options: OutputOptions = { json: Boolean(globals.json || globals.pretty), pretty: Boolean(globals.pretty), debug: Boolean(globals.debug) };
+        const globals = program.opts<{ json?: boolean; pretty?: boolean; debug?: boolean; bpffs?: boolean }>();
+        const options: OutputOptions = { json: Boolean(globals.json || globals.pretty), pretty: Boolean(globals.pretty), debug: Boolean(globals.debug), bpffs: Boolean(globals.bpffs) };
         try {
           await action(options);
         } catch (error) {

@@ -44,9 +44,16 @@ test('-f: pinned paths of programs, maps and links as bpftool -f prints them', {
     const { pids: _pids, ...json } = programJson(details);
     assert.deepEqual(json, JSON.parse(bpftool('-f', '-j', 'prog', 'show', 'id', id)));
 
-    // the CLI: tsbpf prog show ... -f (-f after the command until the global option exists)
+    // the CLI: -f as bpftool takes it (a global option), and after the command
     const cli = new URL('../cli/main.js', import.meta.url).pathname;
-    assert.equal(withoutPids(execFileSync(process.execPath, [cli, 'prog', 'show', 'id', id, '-f'], { encoding: 'utf8' })), bpftool('-f', 'prog', 'show', 'id', id));
+    const tsbpf = (...args: string[]) => withoutPids(execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' }));
+    assert.equal(tsbpf('prog', 'show', 'id', id, '-f'), bpftool('-f', 'prog', 'show', 'id', id));
+    assert.equal(tsbpf('-f', 'prog', 'show', 'id', id), bpftool('-f', 'prog', 'show', 'id', id));
+    assert.equal(tsbpf('-f', 'map', 'show', 'id', String(map.id)), bpftool('-f', 'map', 'show', 'id', String(map.id)));
+    const linkId = String(links[0]!.info().id);
+    assert.equal(tsbpf('-f', 'link', 'show', 'id', linkId), bpftool('-f', 'link', 'show', 'id', linkId));
+    const { pids: _linkPids, ...cliLinkJson } = JSON.parse(execFileSync(process.execPath, [cli, '-f', '-j', 'link', 'show', 'id', linkId], { encoding: 'utf8' })) as Record<string, unknown>;
+    assert.deepEqual(cliLinkJson, JSON.parse(bpftool('-f', '-j', 'link', 'show', 'id', linkId)));
 
     const [mapShown] = withPinnedPaths([mapDetails(map.id)]);
     assert.deepEqual(mapShown!.pinned?.length, 2);

@@ -2,3 +2,4 @@
 export { loadObject, loadObjectSpec, openObject, type LoadObjectOptions } from './load-object.js';
 export { BpfObject } from './bpf-object.js';
 export { MapPinMismatchError } from './object-maps.js';
+export { prepareProgram, PreparedProgram, PreparedLoad, type PrepareProgramOptions } from './prepared-program.js';
