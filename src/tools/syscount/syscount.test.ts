@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { kernelSnapshot, leftoverObjects } from '../../test-support/kernel.js';
 import { knownSyscalls, syscallName } from '../common/syscall-names.js';
-import { runToolProcess, startTool, WAIT_SCALE } from '../common/tool-process.test-support.js';
+import { runToolProcess, startTool, WAIT_SCALE, waitForLinks } from '../common/tool-process.test-support.js';
 import { formatTable, sortRows } from './syscount.js';
 
 const OBJECT_NAMES = ['sys_enter', 'sys_exit', 'syscount.rodata', 'syscount.bss'];
@@ -166,7 +166,7 @@ test('syscount --json: one object per print with the decoded counts', async (t) 
   if (!python) return t.skip('python3 is not installed (the test\'s syscall generator)');
   const counted = countedChild();
   const tool = startTool('syscount', ['--json', '-L', '-p', String(counted.child.pid)]);
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // --json prints no banner; loading takes well under this
+  await waitForLinks(tool.child.pid!, 2); // --json prints no banner: attached is when sys_enter and sys_exit have links
   await counted.go();
   const result = await tool.stop();
   await finish(counted.child);
