@@ -5,7 +5,7 @@ export * from './programs/index.js';
 export * from './info/index.js';
 export * as asm from './asm/index.js';
 export * as features from './features/index.js';
-export { loadObject, openObject, BpfObject, MapPinMismatchError, type LoadObjectOptions } from './loader/index.js';
+export { loadObject, openObject, BpfObject, MapPinMismatchError, StructOpsError, prepareProgram, PreparedProgram, type LoadObjectOptions } from './loader/index.js';
 export { readObjectSpec, type ObjectSpec, type ObjectProgramSpec } from './object/object-spec.js';
 export type { ObjectMapSpec } from './object/object-maps.js';
 export { GlobalVariable, type GlobalVariables } from './object/global-variable.js';

@@ -34,6 +34,7 @@ const OBJECTS: Readonly<Record<string, () => Promise<Register[]>>> = {
   prog: async () => [(await import('./prog.js')).registerProg],
   map: async () => [(await import('./map.js')).registerMap],
   link: async () => [(await import('./link.js')).registerLink],
+  struct_ops: async () => [(await import('./struct-ops.js')).registerStructOps],
   net: async () => [(await import('./net.js')).registerNet],
   cgroup: async () => [(await import('./cgroup.js')).registerCgroup],
   perf: async () => [(await import('./perf.js')).registerPerf],

@@ -21,3 +21,7 @@ export { parseUsdtArguments, UsdtArgumentKind, type UsdtArgument } from './usdt-
 export { attachXdpLegacy, detachXdpLegacy, xdpPrograms, XdpNetlinkAttachment, type XdpAttachMode, type XdpLegacyOptions, type XdpLegacyInfo, type XdpPrograms, type ProgramHandle } from './xdp-netlink.js';
 export { attachTcLegacy, TcNetlinkAttachment, type TcDirection, type TcLegacyOptions, type TcLegacyInfo } from './tc-netlink.js';
 export { usdtArchitectureOf, UsdtArgumentError, type UsdtArchitecture } from './usdt-args.js';
+export { attachStructOps, attachStructOpsMaps, StructOpsLink } from './struct-ops.js';
+export { attachKprobeLegacy, attachUprobeLegacy, ProbeEventLink, ProbeTargetError, probeEventsFile, ownProbeEvents, type ProbeEvent, type LegacyKprobeOptions, type LegacyUprobeOptions } from './kprobe-legacy.js';
+export { type ProbeMode } from './probes.js';
+export { attachKprobeMultiPattern, attachUprobeMultiPattern, kernelFunctionsMatching, binaryFunctionsMatching, globMatch } from './multi-probes.js';

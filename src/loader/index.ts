@@ -3,3 +3,4 @@ export { loadObject, loadObjectSpec, openObject, type LoadObjectOptions } from '
 export { BpfObject } from './bpf-object.js';
 export { MapPinMismatchError } from './object-maps.js';
 export { prepareProgram, PreparedProgram, PreparedLoad, type PrepareProgramOptions } from './prepared-program.js';
+export { StructOpsError } from './struct-ops-value.js';
