@@ -25,3 +25,4 @@ export { attachStructOps, attachStructOpsMaps, StructOpsLink } from './struct-op
 export { attachKprobeLegacy, attachUprobeLegacy, ProbeEventLink, ProbeTargetError, probeEventsFile, ownProbeEvents, type ProbeEvent, type LegacyKprobeOptions, type LegacyUprobeOptions } from './kprobe-legacy.js';
 export { type ProbeMode } from './probes.js';
 export { attachKprobeMultiPattern, attachUprobeMultiPattern, kernelFunctionsMatching, binaryFunctionsMatching, globMatch } from './multi-probes.js';
+export { PerfEventAttachment } from './perf-event-ioctl.js';

@@ -4,11 +4,12 @@
  * tracepoint itself and runs on every CPU.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, NotSupportedError } from '../errors.js';
+import { BpfError, Errno, InvalidArgumentError, NotSupportedError } from '../errors.js';
 import type { Program } from '../programs/program.js';
 import { abi, bpf, FileDescriptor, perf } from '../sys/index.js';
 import { ensureTracefs } from '../sys/tracefs.js';
 import { Link } from './link.js';
+import { PerfEventAttachment } from './perf-event-ioctl.js';
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -23,12 +24,23 @@ export function tracepointId(category: string, name: string): number {
   }
 }
 
-/** Opens a perf event on `perfFd`'s behalf and links `program` to it (`cookie` for bpf_get_attach_cookie). */
+/**
+ * Links `program` to the perf event `perfFd` (`cookie` for bpf_get_attach_cookie). Kernels before 5.15
+ * refuse a perf event link (EINVAL): without a cookie to carry, the program then goes on the event by
+ * ioctl (PerfEventAttachment), as libbpf falls back.
+ */
 export function attachPerfEvent(program: Program, perfFd: FileDescriptor, target: string, cookie?: bigint): Link {
   try {
     const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: perfFd.value, attachType: abi.AttachTypeId.PERF_EVENT, ...(cookie !== undefined ? { perfEventCookie: cookie } : {}) });
     return new Link(new FileDescriptor(fd, `${target} link`), target, [perfFd]);
   } catch (error) {
+    if (error instanceof BpfError && error.errno === Errno.EINVAL && cookie === undefined) {
+      try {
+        return new PerfEventAttachment(program, perfFd, target);
+      } catch {
+        throw error; // the ioctl refused it too (and closed the event): the link's refusal says more
+      }
+    }
     perfFd.close();
     throw error;
   }
