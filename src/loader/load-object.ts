@@ -163,8 +163,8 @@ function selectPrograms(spec: ObjectSpec, names: readonly string[] | undefined):
   return spec.programs.filter((program) => names.includes(program.name));
 }
 
-/** Applies CO-RE relocations to copies of the sections the selected programs use. */
-function relocateSections(spec: ObjectSpec, selected: readonly ObjectProgramSpec[], target: () => Btf, customTarget: boolean): Map<CodeSection, Instruction[]> {
+/** Applies CO-RE relocations to copies of the sections the selected programs use (also prepareProgram's). */
+export function relocateSections(spec: ObjectSpec, selected: readonly ObjectProgramSpec[], target: () => Btf, customTarget: boolean): Map<CodeSection, Instruction[]> {
   const result = new Map<CodeSection, Instruction[]>();
   if (!spec.btfExt || !spec.btf || spec.btfExt.coreRelocations.length === 0) return result;
   const needed = new Set(selected.map((program) => program.function.section.name));

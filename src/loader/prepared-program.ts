@@ -9,19 +9,16 @@
  * one load, which is what `loadObject` is for), and an attach target in vmlinux, not a module.
  */
 import { encodeInstructions } from '../asm/encode.js';
-import type { Instruction } from '../asm/instruction.js';
-import type { CodeFunction, CodeSection } from '../object/code-sections.js';
-import { CoreCandidateCache, relocateCore, type CoreSite, type CoreTarget } from '../object/core/index.js';
 import { linkProgram } from '../object/link-program.js';
-import { ObjectError } from '../object/object-error.js';
-import type { ObjectProgramSpec, ObjectSpec } from '../object/object-spec.js';
+import type { ObjectSpec } from '../object/object-spec.js';
 import { TsbpfError } from '../errors.js';
 import { Program } from '../programs/program.js';
 import type { ProgramSpec } from '../programs/program-spec.js';
 import type { ProgramType } from '../programs/program-types.js';
 import type { FileDescriptor } from '../sys/index.js';
 import { findAttachBtfId } from './attach-btf.js';
-import { kernelBtf, kernelModuleBtfs } from './kernel-btf.js';
+import { kernelBtf } from './kernel-btf.js';
+import { relocateSections } from './load-object.js';
 import { loadBtfBytes, objectBtfBytes } from './object-btf.js';
 
 export interface PrepareProgramOptions {
@@ -94,7 +91,8 @@ export function prepareProgram(spec: ObjectSpec, name: string, options: PrepareP
   const program = spec.programs.find((p) => p.name === name);
   if (!program) throw new TsbpfError(`object '${spec.name}' has no program '${name}'`, `its programs: ${spec.programs.map((p) => p.name).join(', ') || 'none'}`);
   const unsupported = (why: string) => new TsbpfError(`program '${name}' of object '${spec.name}' cannot be prepared: ${why}`, 'load it with loadObject(), which creates what each load needs');
-  const relocated = relocate(spec, program, options.targetBtf);
+  // the object loader's CO-RE pass for this one program: its own function and .text, on copies
+  const relocated = relocateSections(spec, [program], () => kernelBtf(options.targetBtf), options.targetBtf !== undefined);
   const linked = linkProgram(spec, program, (section) => relocated.get(section) ?? section.instructions);
   if (linked.references.length > 0) {
     const kinds = [...new Set(linked.references.map((r) => r.reference.kind))].join(', ');
@@ -132,35 +130,3 @@ function records(values: readonly number[][], fields: number): Uint8Array {
   return new Uint8Array(words.buffer);
 }
 
-/**
- * CO-RE relocations of the program's own function and of .text (its subprograms), on copies; the same
- * rules as the object loader's (libbpf's): relocations of other programs in the section are skipped.
- */
-function relocate(spec: ObjectSpec, program: ObjectProgramSpec, targetBtf: string | undefined): Map<CodeSection, Instruction[]> {
-  const result = new Map<CodeSection, Instruction[]>();
-  if (!spec.btfExt || !spec.btf || spec.btfExt.coreRelocations.length === 0) return result;
-  const vmlinux = kernelBtf(targetBtf);
-  const targets: CoreTarget[] = [{ name: 'vmlinux', btf: vmlinux }, ...(targetBtf !== undefined ? [] : kernelModuleBtfs().map((m) => ({ name: m.name, btf: m.btf })))];
-  const cache = new CoreCandidateCache();
-  for (const group of spec.btfExt.coreRelocations) {
-    const section = spec.codeSections.find((s) => s.name === group.section);
-    if (!section || (section !== program.function.section && section.name !== '.text')) continue;
-    const byFunction = new Map<CodeFunction, CoreSite[]>();
-    for (const relocation of group.records) {
-      const index = section.slotToIndex[relocation.instruction];
-      const fn = section.functions.find((f) => relocation.instruction >= f.start && relocation.instruction < f.start + f.length);
-      if (index === undefined || index < 0 || !fn) throw new ObjectError(section.fileOffset + relocation.insnOffset, `CO-RE relocation at byte ${relocation.insnOffset} of '${section.name}' is not at an instruction of a function`);
-      if (section.name !== '.text' && fn !== program.function) continue;
-      let sites = byFunction.get(fn);
-      if (!sites) byFunction.set(fn, (sites = []));
-      sites.push({ instructionIndex: index, relocation });
-    }
-    const instructions = section.instructions.map((insn) => ({ ...insn }));
-    // last function first: poisoning an ld_imm64 inserts an instruction, which must not shift sites still to come
-    for (const [fn, sites] of [...byFunction].sort((a, b) => b[0].start - a[0].start)) {
-      relocateCore(instructions, sites, spec.btf, targets, { programName: fn.name, cache });
-    }
-    result.set(section, instructions);
-  }
-  return result;
-}
