@@ -21,7 +21,7 @@ export function errnoName(errno: number): string {
 
 /** Errno numbers by name, for comparisons that read well (`err.errno === Errno.ENOENT`). */
 export const Errno = {
-  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14,
+  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, ENXIO: 6, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14,
   EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENOSPC: 28, E2BIG: 7, ERANGE: 34, ENOSYS: 38,
   EOPNOTSUPP: 95, ENOTSUPP: 524,
 } as const;

@@ -1,17 +1,41 @@
 /**
- * What the netlink attach tests share: a veth pair whose peer lives in a network namespace of the test's
- * own (made with the inspect tests' Fixtures, which remove it), UDP datagrams sent across it, and the
- * counters of corpus/loader/netlink_counters.bpf.c. The host end stays in this namespace, where the
- * library attaches; `bpftool net list dev HOST -j` is the oracle.
+ * What the netlink and netkit attach tests share: a veth (or netkit) pair whose peer lives in a network
+ * namespace of the test's own (made with the inspect tests' Fixtures, which remove it), UDP datagrams
+ * sent across it, and the counters of corpus/loader/netlink_counters.bpf.c. The host end stays in this
+ * namespace, where the library attaches; `bpftool net list dev HOST -j` is the oracle.
  */
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { Fixtures } from '../inspect/fixtures.test-support.js';
-import { uniqueName } from '../inspect/fixtures.test-support.js';
+import { Fixtures, uniqueName } from '../inspect/fixtures.test-support.js';
 import type { BpfObject } from '../loader/bpf-object.js';
-import { bpftoolJson } from '../test-support/kernel.js';
+import { bpftoolJson, kernelSnapshot, leftoverObjects, openFdCount } from '../test-support/kernel.js';
 
-export interface VethIntoNamespace {
+/** Runs `body` with fresh Fixtures, then checks that no program, map or fd outlived them. */
+export async function withNetworkFixtures(body: (f: Fixtures) => Promise<void> | void): Promise<void> {
+  const before = kernelSnapshot();
+  const fds = openFdCount();
+  const f = new Fixtures();
+  try {
+    await body(f);
+  } finally {
+    f.close();
+  }
+  assert.deepEqual(await leftoverObjects(before, f.names), [], 'no program or map left');
+  assert.equal(openFdCount(), fds, 'no fd left');
+}
+
+/** withNetworkFixtures with a veth into a fresh namespace, ARP settled by one datagram before `body` counts. */
+export async function withVeth(body: (f: Fixtures, veth: VethIntoNamespace) => Promise<void> | void): Promise<void> {
+  await withNetworkFixtures(async (f) => {
+    const veth = vethIntoNamespace(f);
+    sendUdp(veth, 'namespace', 1);
+    await body(f, veth);
+  });
+}
+
+/** Two ends of a device pair: `host` here, `peer` in `namespace`, each with an address on a /24 of its own. */
+export interface PairIntoNamespace {
   /** The end in this namespace, and its ifindex. */
   host: string;
   hostIndex: number;
@@ -23,15 +47,22 @@ export interface VethIntoNamespace {
   peerAddress: string;
 }
 
+export type VethIntoNamespace = PairIntoNamespace;
+
 let subnets = 0;
+
+/** A fresh 10.233.X subnet for one pair. */
+export function nextSubnet(): string {
+  subnets += 1;
+  return `10.233.${(process.pid + subnets) % 250 + 1}`;
+}
 
 /** A veth pair up, with addresses on a /24 of its own: `host` here, `peer` in a new namespace. */
 export function vethIntoNamespace(f: Fixtures): VethIntoNamespace {
   const ns = f.netns();
   const host = uniqueName('tsbn');
   const peer = `${host}p`;
-  subnets += 1;
-  const subnet = `10.233.${(process.pid + subnets) % 250 + 1}`;
+  const subnet = nextSubnet();
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   ip('link', 'add', host, 'type', 'veth', 'peer', 'name', peer, 'netns', ns.name);
   f.defer(() => { try { ip('link', 'del', host); } catch { /* gone with the namespace */ } });
@@ -49,7 +80,7 @@ export function vethIntoNamespace(f: Fixtures): VethIntoNamespace {
  * `count` UDP datagrams to port 9: from inside the namespace to the host end (they arrive on `host`:
  * its XDP and tc ingress), or from here to the peer (they leave through `host`'s tc egress).
  */
-export function sendUdp(veth: VethIntoNamespace, from: 'namespace' | 'host', count: number): void {
+export function sendUdp(veth: PairIntoNamespace, from: 'namespace' | 'host', count: number): void {
   const to = from === 'namespace' ? veth.hostAddress : veth.peerAddress;
   const script = `const s=require('dgram').createSocket('udp4');let n=${count};const go=()=>{if(n--===0){s.close();return;}s.send('x',9,'${to}',go)};go();`;
   const command = from === 'namespace' ? ['ip', 'netns', 'exec', veth.namespace, process.execPath, '-e', script] : [process.execPath, '-e', script];

@@ -5,6 +5,8 @@ export { attachRawTracepoint } from './raw-tracepoint.js';
 export { attachTracing } from './tracing.js';
 export { attachIterator, IteratorLink } from './iterator.js';
 export { attachXdp, attachTcx, attachNetns, attachNetfilter, XdpFlags } from './network.js';
+export { attachNetkit, type NetkitSide } from './netkit.js';
+export { createNetkitPair, NetkitPair, type NetkitPairOptions, type NetkitDefaultPolicy } from './netkit-device.js';
 export { attachCgroup } from './cgroup.js';
 export { attachAll, autoAttach } from './attach-all.js';
 export { interfaceIndex } from './interfaces.js';

@@ -1,7 +1,8 @@
 /**
  * Turning a kernel's refusal of a link type it lacks into a NotSupportedError that says why: BPF_LINK_CREATE
  * answers EINVAL for an attach type older kernels don't know (tcx before 6.6, uprobe.multi before 6.6)
- * and EOPNOTSUPP when the kernel was built without the machinery (kprobe.multi without CONFIG_FPROBE).
+ * and EOPNOTSUPP or EINVAL when the kernel was built without the machinery (kprobe.multi without CONFIG_FPROBE,
+ * netkit without CONFIG_NETKIT), which the kernel's config tells apart.
  */
 import { BpfError, Errno, NotSupportedError } from '../errors.js';
 import { readKernelConfig } from '../loader/kconfig-file.js';
@@ -15,11 +16,12 @@ export interface LinkRequirement {
   config?: string;
 }
 
-function kernelOption(name: string): string | undefined {
+/** The value of kernel option `name` (undefined: not set), or null when no kernel config can be read. */
+function kernelOption(name: string): string | undefined | null {
   try {
     return readKernelConfig().get(name);
   } catch {
-    return undefined; // no config to read: the message says less
+    return null; // no config to read: the message says less
   }
 }
 
@@ -32,8 +34,9 @@ export function createLinkOrExplain<T>(requirement: LinkRequirement, create: () 
     const errno = error.errno;
     if (errno !== Errno.EINVAL && errno !== Errno.EOPNOTSUPP && errno !== Errno.ENOTSUPP) throw error;
     const option = requirement.config ? kernelOption(requirement.config) : undefined;
-    const reason = requirement.config && option === undefined && (errno === Errno.EOPNOTSUPP || errno === Errno.ENOTSUPP)
-      ? `the kernel was built without ${requirement.config} (BPF_LINK_CREATE: ${error.code})`
+    // A kernel without the option answers EOPNOTSUPP (kprobe.multi) or EINVAL (netkit's stub): either way, say so.
+    const reason = requirement.config && option === undefined
+      ? `the kernel was built without ${requirement.config}, which ${requirement.feature} need (with Linux ${requirement.since} or later); BPF_LINK_CREATE: ${error.code}`
       : `BPF_LINK_CREATE refused it with ${error.code}: ${requirement.feature} need Linux ${requirement.since} or later`;
     throw new NotSupportedError(requirement.feature, reason, 'use a kernel that has them, or another hook');
   }

@@ -8,30 +8,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
-import { Fixtures } from '../inspect/fixtures.test-support.js';
-import { bpftoolNet, Counter, packets, sendUdp, vethIntoNamespace, type VethIntoNamespace } from '../cli/net-attach.test-support.js';
+import { bpftoolNet, Counter, packets, sendUdp, withVeth } from '../cli/net-attach.test-support.js';
 import { AlreadyAttachedError, NetlinkError } from '../sys/netlink.js';
 import { corpus } from '../test-support/corpus.js';
-import { kernelSnapshot, leftoverObjects, openFdCount } from '../test-support/kernel.js';
 import { attachTcLegacy } from './tc-netlink.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
-
-async function withVeth(body: (f: Fixtures, veth: VethIntoNamespace) => Promise<void> | void): Promise<void> {
-  const before = kernelSnapshot();
-  const fds = openFdCount();
-  const f = new Fixtures();
-  try {
-    const veth = vethIntoNamespace(f);
-    sendUdp(veth, 'namespace', 1); // ARP settles before anything counts
-    await body(f, veth);
-  } finally {
-    f.close();
-  }
-  assert.deepEqual(await leftoverObjects(before, f.names), [], 'no program or map left');
-  assert.equal(openFdCount(), fds, 'no fd left');
-}
 
 /** The qdisc kinds of `device`, by tc itself. */
 function qdiscKinds(device: string): string[] {

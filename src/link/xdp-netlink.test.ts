@@ -6,32 +6,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
-import { Fixtures } from '../inspect/fixtures.test-support.js';
-import { bpftoolNet, Counter, packets, sendUdp, vethIntoNamespace } from '../cli/net-attach.test-support.js';
+import { bpftoolNet, Counter, packets, sendUdp, withVeth } from '../cli/net-attach.test-support.js';
 import { AlreadyAttachedError, NetlinkError } from '../sys/netlink.js';
 import { corpus } from '../test-support/corpus.js';
-import { kernelSnapshot, leftoverObjects, openFdCount } from '../test-support/kernel.js';
 import { attachXdp } from './network.js';
 import { attachXdpLegacy, detachXdpLegacy, xdpPrograms } from './xdp-netlink.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
-
-/** Runs `body` with the corpus object and a veth into a fresh namespace; checks nothing is left behind. */
-async function withVeth(body: (f: Fixtures, veth: ReturnType<typeof vethIntoNamespace>) => Promise<void> | void): Promise<void> {
-  const before = kernelSnapshot();
-  const fds = openFdCount();
-  const f = new Fixtures();
-  try {
-    const veth = vethIntoNamespace(f);
-    sendUdp(veth, 'namespace', 1); // ARP settles before anything counts
-    await body(f, veth);
-  } finally {
-    f.close();
-  }
-  assert.deepEqual(await leftoverObjects(before, f.names), [], 'no program or map left');
-  assert.equal(openFdCount(), fds, 'no fd left');
-}
 
 test('netlink XDP in driver, generic and auto mode: bpftool sees the mode, packets count until close()', { skip }, async () => {
   await withVeth(async (f, veth) => {

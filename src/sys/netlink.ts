@@ -28,7 +28,7 @@ export const Netlink = {
 export const NetlinkErrorAttribute = { MSG: 1, OFFS: 2 } as const;
 
 export const RtmType = {
-  GETLINK: 18, SETLINK: 19, NEWQDISC: 36, DELQDISC: 37, GETQDISC: 38, GETTCLASS: 42,
+  NEWLINK: 16, DELLINK: 17, GETLINK: 18, SETLINK: 19, NEWQDISC: 36, DELQDISC: 37, GETQDISC: 38, GETTCLASS: 42,
   NEWTFILTER: 44, DELTFILTER: 45, GETTFILTER: 46,
 } as const;
 
@@ -40,7 +40,17 @@ export const IfInfoMessage = { family: 0, type: 2, index: 4, flags: 8, change: 1
 export const TcMessage = { family: 0, ifindex: 4, handle: 8, parent: 12, info: 16, size: 20 } as const;
 
 /** Attribute types: IFLA_* (links), IFLA_XDP_* (nested in IFLA_XDP), TCA_* and TCA_BPF_* / TCA_ACT_* (tc). */
-export const IflaAttribute = { IFNAME: 3, XDP: 43 } as const;
+export const IflaAttribute = { IFNAME: 3, LINKINFO: 18, NET_NS_FD: 28, XDP: 43 } as const;
+/** IFLA_INFO_* (nested in IFLA_LINKINFO): the device kind (`veth`, `netkit`) and its kind-specific attributes. */
+export const IflaInfoAttribute = { KIND: 1, DATA: 2 } as const;
+/**
+ * IFLA_NETKIT_* (nested in IFLA_INFO_DATA of a netkit device, 6.7+): the peer's own ifinfomsg and attributes,
+ * whether this end is the primary, the default verdicts when no program decides, and L2/L3 mode.
+ */
+export const IflaNetkitAttribute = { PEER_INFO: 1, PRIMARY: 2, POLICY: 3, PEER_POLICY: 4, MODE: 5 } as const;
+/** enum netkit_mode and the policies (NETKIT_PASS = TC_ACT_OK, NETKIT_DROP = TC_ACT_SHOT) of if_link.h. */
+export const NetkitMode = { L2: 0, L3: 1 } as const;
+export const NetkitPolicy = { PASS: 0, DROP: 2 } as const;
 export const IflaXdpAttribute = { FD: 1, ATTACHED: 2, FLAGS: 3, PROG_ID: 4, DRV_PROG_ID: 5, SKB_PROG_ID: 6, HW_PROG_ID: 7, EXPECTED_FD: 8 } as const;
 export const XdpAttached = { NONE: 0, DRV: 1, SKB: 2, HW: 3, MULTI: 4 } as const;
 /** XDP_FLAGS_* of IFLA_XDP_FLAGS (if_link.h): fail if one is attached, the three modes, replace only `expected`. */
@@ -323,10 +333,15 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /** An ifinfomsg for one link (`index`, 0 with an IFLA_IFNAME attribute to ask by name), then `attributes`. */
 export function linkRequest(index: number, attributes: readonly Uint8Array[] = []): Uint8Array {
+  return concatBytes([ifInfoMessage(index), ...attributes]);
+}
+
+/** A bare ifinfomsg (family AF_UNSPEC): the head of link requests, and of a netkit or veth peer's info. */
+export function ifInfoMessage(index = 0): Uint8Array {
   const header = new Uint8Array(IfInfoMessage.size);
   header[IfInfoMessage.family] = Netlink.AF_UNSPEC;
   new DataView(header.buffer).setInt32(IfInfoMessage.index, index, true);
-  return concatBytes([header, ...attributes]);
+  return header;
 }
 
 /** A tcmsg (`info`: a filter's priority << 16 | protocol in network byte order), then `attributes`. */

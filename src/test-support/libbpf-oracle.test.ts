@@ -74,6 +74,7 @@ const EXPECTED: Record<string, Outcome> = {
   'prog_syscall.bpf.o': 'ok',
   'prog_tc.bpf.o': 'ok',
   'prog_tcx.bpf.o': { refused: /failed to guess program type from ELF section 'tcx\/ingress'/ },
+  'link_netkit.bpf.o': { refused: /failed to guess program type from ELF section 'netkit\/primary'/ },
   'decode_event.bpf.o': 'ok',
   'events_perfbuf.bpf.o': 'ok',
   'events_ringbuf.bpf.o': 'ok',
