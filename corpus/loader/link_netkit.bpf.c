@@ -9,55 +9,26 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
 
-#define ETH_P_IP 0x0800
 #define NETKIT_NEXT (-1)
 #define NETKIT_DROP 2
 
 enum counter { PRIMARY, PEER, DROPPED, PRIMARY_ANY, PEER_ANY, COUNTERS };
 
-const volatile __u16 target_port = 9;
+/* netkit devices are Ethernet devices in both modes (L3 mode only turns ARP off; the addresses are zero),
+ * so skb->data starts at an Ethernet header as on a veth. */
+#include "udp_counting.h"
 
-struct {
-  __uint(type, BPF_MAP_TYPE_ARRAY);
-  __uint(max_entries, COUNTERS);
-  __type(key, __u32);
-  __type(value, __u64);
-} packets SEC(".maps");
-
-/*
- * Whether the skb holds an IPv4 UDP datagram to target_port. netkit devices are Ethernet devices in both
- * modes (L3 mode only turns ARP off, so the addresses are zero): skb->data starts at the Ethernet header.
- */
-static __always_inline bool is_target(struct __sk_buff *skb)
+static __always_inline bool skb_is_target(struct __sk_buff *skb)
 {
-  void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
-  struct ethhdr *eth = data;
-  struct iphdr *ip = (void *)(eth + 1);
-  struct udphdr *udp;
-
-  if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->protocol != IPPROTO_UDP)
-    return false;
-  udp = (void *)ip + ip->ihl * 4;
-  if ((void *)(udp + 1) > data_end)
-    return false;
-  return udp->dest == bpf_htons(target_port);
-}
-
-static __always_inline void count(__u32 slot)
-{
-  __u64 *value = bpf_map_lookup_elem(&packets, &slot);
-
-  if (value)
-    __sync_fetch_and_add(value, 1);
+  return is_target((void *)(long)skb->data, (void *)(long)skb->data_end);
 }
 
 SEC("netkit/primary")
 int netkit_primary(struct __sk_buff *skb)
 {
   count(PRIMARY_ANY);
-  if (is_target(skb))
+  if (skb_is_target(skb))
     count(PRIMARY);
   return NETKIT_NEXT;
 }
@@ -66,7 +37,7 @@ SEC("netkit/peer")
 int netkit_peer(struct __sk_buff *skb)
 {
   count(PEER_ANY);
-  if (is_target(skb))
+  if (skb_is_target(skb))
     count(PEER);
   return NETKIT_NEXT;
 }
@@ -74,7 +45,7 @@ int netkit_peer(struct __sk_buff *skb)
 SEC("netkit/peer")
 int netkit_drop(struct __sk_buff *skb)
 {
-  if (!is_target(skb))
+  if (!skb_is_target(skb))
     return NETKIT_NEXT;
   count(DROPPED);
   return NETKIT_DROP;

@@ -9,44 +9,12 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
 
-#define ETH_P_IP 0x0800
 #define TC_ACT_UNSPEC (-1)
 
 enum counter { XDP_PRIMARY, XDP_OTHER, TC_INGRESS, TC_EGRESS, COUNTERS };
 
-const volatile __u16 target_port = 9;
-
-struct {
-  __uint(type, BPF_MAP_TYPE_ARRAY);
-  __uint(max_entries, COUNTERS);
-  __type(key, __u32);
-  __type(value, __u64);
-} packets SEC(".maps");
-
-/* Whether [data, data_end) is an Ethernet frame holding an IPv4 UDP datagram to target_port. */
-static __always_inline bool is_target(void *data, void *data_end)
-{
-  struct ethhdr *eth = data;
-  struct iphdr *ip = (void *)(eth + 1);
-  struct udphdr *udp;
-
-  if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->protocol != IPPROTO_UDP)
-    return false;
-  udp = (void *)ip + ip->ihl * 4;
-  if ((void *)(udp + 1) > data_end)
-    return false;
-  return udp->dest == bpf_htons(target_port);
-}
-
-static __always_inline void count(__u32 slot)
-{
-  __u64 *value = bpf_map_lookup_elem(&packets, &slot);
-
-  if (value)
-    __sync_fetch_and_add(value, 1);
-}
+#include "udp_counting.h"
 
 SEC("xdp")
 int xdp_count(struct xdp_md *ctx)
