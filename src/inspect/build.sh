@@ -6,19 +6,12 @@
 # here by tsbpf's own `btf dump ... format c`; OUT must hold the compiled CLI).
 # Usage: [OUT=dist] src/inspect/build.sh
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$(cd "$ROOT" && mkdir -p "${OUT:-dist}" && cd "${OUT:-dist}" && pwd)
-CLANG=${CLANG:-clang}
-if ! command -v "$CLANG" >/dev/null 2>&1; then
-  echo "src/inspect/build.sh: clang not found (set CLANG=...); the owners iterator needs clang >= 14 with the BPF target" >&2
-  exit 1
-fi
+BUILD_SCRIPT=src/inspect/build.sh BUILD_NEEDS='the owners iterator needs'
+source "$(dirname "$0")/../../scripts/bpf-build-env.sh"
 INCLUDE="$OUT/src/tools/include"
 if [ ! -f "$INCLUDE/vmlinux.h" ]; then
   INCLUDE="$OUT/src/inspect/include"
-  mkdir -p "$INCLUDE"
-  node "$OUT/src/cli/main.js" btf dump file "${VMLINUX_BTF:-/sys/kernel/btf/vmlinux}" format c > "$INCLUDE/vmlinux.h.tmp"
-  mv "$INCLUDE/vmlinux.h.tmp" "$INCLUDE/vmlinux.h"
+  write_vmlinux_h "$INCLUDE"
 fi
 MULTIARCH=$("$CLANG" -print-multiarch 2>/dev/null || true)
 [ -n "$MULTIARCH" ] || MULTIARCH="$(uname -m)-linux-gnu"

@@ -309,17 +309,9 @@ export interface XlatedDump {
 
 /** `prog dump xlated PROG [opcodes] [linum]` for every program the selector matches. */
 export function dumpXlated(selector: ProgramSelector | number, options: XlatedDumpOptions & { json?: boolean } = {}): XlatedDump[] {
-  const chosen: ProgramSelector = typeof selector === 'number' ? { kind: 'id', id: selector } : selector;
-  const symbols = readKernelSymbols();
-  using cache = new ProgramListingCache();
-  return withPrograms(chosen, (fd) => {
-    const info = programInfo(fd);
-    const records = readProgramRecords(fd, 'xlated');
-    if (records.instructions.length === 0) throw withheld('xlated');
+  return withXlatedPrograms(selector, (records, symbols) => {
     const btf = btfFor(records);
     return {
-      info,
-      fullName: fullNameOf(fd, info, cache),
       lines: options.json ? [] : xlatedText(records, btf, symbols, options),
       json: options.json ? xlatedJson(records, btf, symbols, options) : [],
     };
@@ -328,6 +320,14 @@ export function dumpXlated(selector: ProgramSelector | number, options: XlatedDu
 
 /** `prog dump xlated PROG visual`: bpftool's DOT control-flow graph of every program the selector matches. */
 export function dumpXlatedGraph(selector: ProgramSelector | number): { info: ProgramInfo; fullName: string; dot: string }[] {
+  return withXlatedPrograms(selector, (records, symbols) => ({ dot: xlatedDot(records, symbols) }));
+}
+
+/**
+ * Every program `selector` matches with its info, full name and xlated records (a TsbpfError when the
+ * kernel withholds them), handed to `render` for what the dump prints.
+ */
+function withXlatedPrograms<T extends object>(selector: ProgramSelector | number, render: (records: ProgramRecords, symbols: ReturnType<typeof readKernelSymbols>) => T): ({ info: ProgramInfo; fullName: string } & T)[] {
   const chosen: ProgramSelector = typeof selector === 'number' ? { kind: 'id', id: selector } : selector;
   const symbols = readKernelSymbols();
   using cache = new ProgramListingCache();
@@ -335,7 +335,7 @@ export function dumpXlatedGraph(selector: ProgramSelector | number): { info: Pro
     const info = programInfo(fd);
     const records = readProgramRecords(fd, 'xlated');
     if (records.instructions.length === 0) throw withheld('xlated');
-    return { info, fullName: fullNameOf(fd, info, cache), dot: xlatedDot(records, symbols) };
+    return { info, fullName: fullNameOf(fd, info, cache), ...render(records, symbols) };
   });
 }
 

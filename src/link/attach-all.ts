@@ -53,7 +53,7 @@ function probeKind(spec: ObjectProgramSpec): string {
 function attachProbe(spec: ObjectProgramSpec, program: Program): Link | undefined {
   const kind = probeKind(spec);
   const target = spec.attachTarget;
-  if (spec.definition.pattern.includes('.multi')) return attachMultiProbe(spec, program, kind);
+  if (spec.definition.pattern.includes('.multi') || spec.definition.pattern.includes('.session')) return attachMultiProbe(spec, program, kind);
   if (kind === 'kprobe' || kind === 'kretprobe') {
     const match = /^([^+]+)(?:\+(0x[0-9a-f]+|\d+))?$/i.exec(target);
     if (!match) throw new NotSupportedError(`program '${spec.name}'`, `SEC("${spec.section}") is not ${kind}/FUNCTION[+OFFSET]`, `write SEC("${kind}/<kernel function>")`);
@@ -73,19 +73,22 @@ function attachProbe(spec: ObjectProgramSpec, program: Program): Link | undefine
 }
 
 /**
- * kprobe.multi/PATTERN, kretprobe.multi/PATTERN (kernel functions from available_filter_functions) and
- * uprobe.multi/PATH:PATTERN, uretprobe.multi/... (the binary's functions), as libbpf reads them.
+ * kprobe.multi/PATTERN, kretprobe.multi/PATTERN, kprobe.session/PATTERN (kernel functions from
+ * available_filter_functions) and uprobe.multi/PATH:PATTERN, uretprobe.multi/..., uprobe.session/...
+ * (the binary's functions), as libbpf reads them.
  */
 function attachMultiProbe(spec: ObjectProgramSpec, program: Program, kind: string): Link {
   const target = spec.attachTarget;
+  const session = spec.definition.pattern.includes('.session');
+  const flavour = session ? 'session' : 'multi';
   if (kind === 'kprobe' || kind === 'kretprobe') {
-    return attachKprobeMultiPattern(program, target, { returnProbe: kind === 'kretprobe' });
+    return attachKprobeMultiPattern(program, target, { returnProbe: kind === 'kretprobe', session });
   }
   const colon = target.lastIndexOf(':');
   if (colon <= 0 || colon === target.length - 1) {
-    throw new NotSupportedError(`program '${spec.name}'`, `SEC("${spec.section}") is not ${kind}.multi/BINARY:PATTERN`, `write SEC("${kind}.multi/<path>:<function pattern>")`);
+    throw new NotSupportedError(`program '${spec.name}'`, `SEC("${spec.section}") is not ${kind}.${flavour}/BINARY:PATTERN`, `write SEC("${kind}.${flavour}/<path>:<function pattern>")`);
   }
-  return attachUprobeMultiPattern(program, target.slice(0, colon), target.slice(colon + 1), { returnProbe: kind === 'uretprobe' });
+  return attachUprobeMultiPattern(program, target.slice(0, colon), target.slice(colon + 1), { returnProbe: kind === 'uretprobe', session });
 }
 
 /** Attaches every program of `programs` that auto-attaches; on a failure, detaches the ones it attached. */

@@ -3,10 +3,14 @@
  * its own cookie. Programs must come from `kprobe.multi`/`uprobe.multi` sections (their expected
  * attach type is the multi one). Section names may carry glob patterns (`kprobe.multi/tcp_*`,
  * `uprobe.multi/PATH:malloc*`), resolved here as libbpf resolves them.
+ *
+ * Sessions (`session: true`, programs from `kprobe.session`/`uprobe.session` sections; Linux 6.10 for
+ * kprobes, 6.13 for uprobes) are multi links of their own attach type: the program runs at entry and,
+ * when that run returns 0, at return too, both runs sharing a cookie (bpf_session_cookie()).
  */
 import { readFileSync } from 'node:fs';
 import { parseElf, SectionIndex, SymbolType } from '../elf/index.js';
-import { NotSupportedError } from '../errors.js';
+import { InvalidArgumentError, NotSupportedError } from '../errors.js';
 import type { Program } from '../programs/program.js';
 import { abi, bpf, FileDescriptor } from '../sys/index.js';
 import { ensureTracefs } from '../sys/tracefs.js';
@@ -24,18 +28,33 @@ export interface KprobeMultiOptions {
   addresses?: readonly bigint[];
   cookies?: readonly bigint[];
   returnProbe?: boolean;
+  /** A session: entry and return in one program (a `kprobe.session` program; not with returnProbe). */
+  session?: boolean;
+}
+
+/** A session is a probe at entry that also runs at return: the two options contradict each other. */
+function checkSession(options: { returnProbe?: boolean; session?: boolean }): void {
+  if (options.session && options.returnProbe) {
+    throw new InvalidArgumentError('a session probe runs at entry and at return already; returnProbe does not go with session', 'drop returnProbe');
+  }
 }
 
 export function attachKprobeMulti(program: Program, options: KprobeMultiOptions): Link {
-  const fd = createLinkOrExplain({ feature: 'kprobe.multi links', since: '5.18', config: 'CONFIG_FPROBE' }, () => bpf.linkCreate({
-    programFd: program.fd.value, targetFd: 0, attachType: abi.AttachTypeId.TRACE_KPROBE_MULTI,
+  checkSession(options);
+  const kind = options.session ? 'kprobe.session' : 'kprobe.multi';
+  const requirement = options.session
+    ? { feature: 'kprobe.session links', since: '6.10', config: 'CONFIG_FPROBE' }
+    : { feature: 'kprobe.multi links', since: '5.18', config: 'CONFIG_FPROBE' };
+  const fd = createLinkOrExplain(requirement, () => bpf.linkCreate({
+    programFd: program.fd.value, targetFd: 0,
+    attachType: options.session ? abi.AttachTypeId.TRACE_KPROBE_SESSION : abi.AttachTypeId.TRACE_KPROBE_MULTI,
     kprobeMulti: {
       ...(options.functions ? { symbols: options.functions } : {}), ...(options.addresses ? { addresses: options.addresses } : {}),
       ...(options.cookies ? { cookies: options.cookies } : {}), flags: options.returnProbe ? MULTI_RETURN : 0,
     },
   }));
   const what = options.functions?.join(',') ?? `${options.addresses?.length ?? 0} addresses`;
-  return new Link(new FileDescriptor(fd, `kprobe.multi ${what}`), `kprobe.multi ${what}`);
+  return new Link(new FileDescriptor(fd, `${kind} ${what}`), `${kind} ${what}`);
 }
 
 export interface UprobeMultiOptions {
@@ -46,20 +65,26 @@ export interface UprobeMultiOptions {
   returnProbe?: boolean;
   /** Only this process. */
   pid?: number;
+  /** A session: entry and return in one program (an `uprobe.session` program; not with returnProbe). */
+  session?: boolean;
 }
 
 export function attachUprobeMulti(program: Program, binary: string, options: UprobeMultiOptions): Link {
+  checkSession(options);
   const path = resolveBinaryPath(binary, options.pid);
   const offsets = options.offsets ?? (options.functions ?? []).map((name) => functionFileOffset(path, name));
-  const fd = createLinkOrExplain({ feature: 'uprobe.multi links', since: '6.6' }, () => bpf.linkCreate({
-    programFd: program.fd.value, targetFd: 0, attachType: abi.AttachTypeId.TRACE_UPROBE_MULTI,
+  const kind = options.session ? 'uprobe.session' : 'uprobe.multi';
+  const requirement = options.session ? { feature: 'uprobe.session links', since: '6.13' } : { feature: 'uprobe.multi links', since: '6.6' };
+  const fd = createLinkOrExplain(requirement, () => bpf.linkCreate({
+    programFd: program.fd.value, targetFd: 0,
+    attachType: options.session ? abi.AttachTypeId.TRACE_UPROBE_SESSION : abi.AttachTypeId.TRACE_UPROBE_MULTI,
     uprobeMulti: {
       path, offsets, ...(options.cookies ? { cookies: options.cookies } : {}),
       flags: options.returnProbe ? MULTI_RETURN : 0, ...(options.pid !== undefined ? { pid: options.pid } : {}),
     },
   }));
   const what = `${path}:${options.functions?.join(',') ?? offsets.join(',')}`;
-  return new Link(new FileDescriptor(fd, `uprobe.multi ${what}`), `uprobe.multi ${what}`);
+  return new Link(new FileDescriptor(fd, `${kind} ${what}`), `${kind} ${what}`);
 }
 
 /** libbpf's glob: `*` any run of characters, `?` any one character, everything else itself. */
@@ -111,11 +136,11 @@ export function kernelFunctionsMatching(pattern: string): string[] {
     listing = readFileSync(file, 'utf8');
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new NotSupportedError(`kprobe.multi pattern '${pattern}'`, `${file} cannot be read (${code})`, 'name the functions instead of a pattern, or use a kernel with CONFIG_FUNCTION_TRACER');
+    throw new NotSupportedError(`kernel function pattern '${pattern}'`, `${file} cannot be read (${code})`, 'name the functions instead of a pattern, or use a kernel with CONFIG_FUNCTION_TRACER');
   }
   const names = functionsMatching(listing, pattern);
   if (names.length === 0) {
-    throw new ProbeTargetError(pattern, `kprobe.multi pattern '${pattern}' matches no function in ${file}`, `check the pattern against ${file} (only * and ? are wildcards)`, 'ENOENT');
+    throw new ProbeTargetError(pattern, `kernel function pattern '${pattern}' matches no function in ${file}`, `check the pattern against ${file} (only * and ? are wildcards)`, 'ENOENT');
   }
   return names;
 }
@@ -146,13 +171,13 @@ export function binaryFunctionsMatching(path: string, pattern: string): { names:
 }
 
 /** SEC("kprobe.multi/PATTERN") or SEC("kretprobe.multi/PATTERN"): every matching kernel function, one link. */
-export function attachKprobeMultiPattern(program: Program, pattern: string, options: { returnProbe?: boolean } = {}): Link {
-  return attachKprobeMulti(program, { functions: kernelFunctionsMatching(pattern), returnProbe: options.returnProbe ?? false });
+export function attachKprobeMultiPattern(program: Program, pattern: string, options: { returnProbe?: boolean; session?: boolean } = {}): Link {
+  return attachKprobeMulti(program, { functions: kernelFunctionsMatching(pattern), returnProbe: options.returnProbe ?? false, session: options.session ?? false });
 }
 
-/** SEC("uprobe.multi/PATH:PATTERN") or SEC("uretprobe.multi/..."): every matching function of the binary, one link. */
-export function attachUprobeMultiPattern(program: Program, binary: string, pattern: string, options: { returnProbe?: boolean; pid?: number } = {}): Link {
+/** SEC("uprobe.multi/PATH:PATTERN"), SEC("uretprobe.multi/...") or SEC("uprobe.session/..."): every matching function of the binary, one link. */
+export function attachUprobeMultiPattern(program: Program, binary: string, pattern: string, options: { returnProbe?: boolean; pid?: number; session?: boolean } = {}): Link {
   const path = resolveBinaryPath(binary, options.pid);
   const { offsets } = binaryFunctionsMatching(path, pattern);
-  return attachUprobeMulti(program, path, { offsets, returnProbe: options.returnProbe ?? false, ...(options.pid !== undefined ? { pid: options.pid } : {}) });
+  return attachUprobeMulti(program, path, { offsets, returnProbe: options.returnProbe ?? false, session: options.session ?? false, ...(options.pid !== undefined ? { pid: options.pid } : {}) });
 }

@@ -26,6 +26,7 @@ const DEPARTURES: Readonly<Record<string, string>> = {
   'link_multi.bpf.o': 'SEC("uprobe.multi") came in libbpf 1.3; libbpf 1.1 does not know it',
   'prog_tcx.bpf.o': 'SEC("tcx/...") came in libbpf 1.3; libbpf 1.1 does not know it',
   'link_netkit.bpf.o': 'SEC("netkit/...") came in libbpf 1.3; libbpf 1.1 does not know it',
+  'link_session.bpf.o': 'SEC("kprobe.session") came in libbpf 1.5, SEC("uprobe.session") in 1.6; libbpf 1.1 knows neither',
   'link_multi_pattern.bpf.o': 'SEC("uprobe.multi") came in libbpf 1.3; libbpf 1.1 does not know it',
   'struct_ops_cc_link.bpf.o': 'SEC(".struct_ops.link") came in libbpf 1.2; libbpf 1.1 skips the section and loads no map',
 };

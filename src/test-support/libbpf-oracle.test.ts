@@ -75,6 +75,7 @@ const EXPECTED: Record<string, Outcome> = {
   'prog_tc.bpf.o': 'ok',
   'prog_tcx.bpf.o': { refused: /failed to guess program type from ELF section 'tcx\/ingress'/ },
   'link_netkit.bpf.o': { refused: /failed to guess program type from ELF section 'netkit\/primary'/ },
+  'link_session.bpf.o': { refused: /failed to guess program type from ELF section 'uprobe\.session\/libc\.so\.6:getppid'/ },
   'decode_event.bpf.o': 'ok',
   'events_perfbuf.bpf.o': 'ok',
   'events_ringbuf.bpf.o': 'ok',

@@ -5,17 +5,10 @@
 # `btf dump ... format c` (OUT must hold the compiled CLI), and the loader relocates it to the kernel it
 # runs on. Usage: [OUT=dist] src/tools/build.sh
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$(cd "$ROOT" && mkdir -p "${OUT:-dist}" && cd "${OUT:-dist}" && pwd)
-CLANG=${CLANG:-clang}
-if ! command -v "$CLANG" >/dev/null 2>&1; then
-  echo "src/tools/build.sh: clang not found (set CLANG=...); the tools need clang >= 14 with the BPF target" >&2
-  exit 1
-fi
+BUILD_SCRIPT=src/tools/build.sh BUILD_NEEDS='the tools need'
+source "$(dirname "$0")/../../scripts/bpf-build-env.sh"
 INCLUDE="$OUT/src/tools/include"
-mkdir -p "$INCLUDE"
-node "$OUT/src/cli/main.js" btf dump file "${VMLINUX_BTF:-/sys/kernel/btf/vmlinux}" format c > "$INCLUDE/vmlinux.h.tmp"
-mv "$INCLUDE/vmlinux.h.tmp" "$INCLUDE/vmlinux.h"
+write_vmlinux_h "$INCLUDE"
 pids=()
 for source in "$ROOT"/src/tools/*/*.bpf.c; do
   [ -e "$source" ] || continue
