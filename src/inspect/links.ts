@@ -4,6 +4,7 @@
  * one case per `enum bpf_link_type`, with the names the pointer members (tracepoint, iterator target)
  * read on a second call.
  */
+import type { OwnersScanner } from './owners-iterator.js';
 import { readlinkSync } from 'node:fs';
 import { InvalidArgumentError } from '../errors.js';
 import { getObjectInfo, readCString } from '../info/object-info.js';
@@ -145,10 +146,16 @@ export function pinnedLinkDetails(path: string): LinkListing {
   }
 }
 
-/** Every link the kernel holds, by id; links that go away during the walk are left out. */
-export function listLinks(): LinkListing[] {
+/**
+ * Every link the kernel holds, by id; links that go away during the walk are left out. With `hide`
+ * (an open OwnersScanner), its iterator's link is left out too: tsbpf's own machinery, not the user's,
+ * as listPrograms({ owners: scanner }) leaves out its program.
+ */
+export function listLinks(options: { hide?: Pick<OwnersScanner, 'linkId'> } = {}): LinkListing[] {
   const links: LinkListing[] = [];
+  const hidden = options.hide?.linkId ?? -1;
   for (const id of linkIds()) {
+    if (id === hidden) continue;
     const link = unlessGone(() => linkDetails(id));
     if (link) links.push(link);
   }

@@ -10,6 +10,7 @@ import { corpus } from '../test-support/corpus.js';
 import { openFdCount } from '../test-support/kernel.js';
 import { InvalidArgumentError } from '../errors.js';
 import { listPrograms } from './programs.js';
+import { listLinks } from './links.js';
 import { openOwnersScanner, prepareOwnersIterator, readOwners, type Owner, type OwnerTable } from './owners.js';
 
 const here = new URL('.', import.meta.url);
@@ -131,7 +132,7 @@ test('the iterator leaves nothing behind and does not list its own program, link
   assert.equal(openFdCount(), fds, 'no fd leaked (every kernel object the reader made was held by an fd only)');
 });
 
-test('a scanner reads what readOwners reads, hides its own program from listings and leaves nothing when closed', async (t) => {
+test('a scanner reads what readOwners reads, hides its own program and link from listings and leaves nothing when closed', async (t) => {
   if (await prepareOwnersIterator() !== 'iterator') { t.skip('the iterator cannot load here'); return; }
   const fds = openFdCount();
   const scanner = await openOwnersScanner();
@@ -143,6 +144,8 @@ test('a scanner reads what readOwners reads, hides its own program from listings
     const listed = listPrograms({ owners: scanner, metadata: false });
     assert.ok(!listed.some((program) => program.info.id === programId), 'the scanner\'s iterator is not in the listing');
     assert.ok(listPrograms({ owners: false, metadata: false }).some((program) => program.info.id === programId), 'it is there for a plain listing');
+    assert.ok(!listLinks({ hide: scanner }).some((link) => link.id === scanner.linkId), 'nor is its link');
+    assert.ok(listLinks().some((link) => link.id === scanner.linkId), 'which a plain link listing shows');
     let agreed = false;
     for (let attempt = 0; attempt < 10 && !agreed; attempt++) {
       const table = scanner.read();

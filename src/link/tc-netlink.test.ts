@@ -107,6 +107,29 @@ test('netlink tc replace: the same priority and handle is a typed error naming t
   });
 });
 
+test('netlink tc update: the program is swapped in place (same priority and handle, bpftool sees the new one), only while the expected one runs', { skip }, async () => {
+  await withVeth(async (f, veth) => {
+    const object = await f.object('netlink_counters');
+    const [first, second] = [object.programs.tc_ingress!, object.programs.tc_egress!];
+    using attachment = attachTcLegacy(first, veth.host, { direction: 'ingress' });
+    const { priority, handle } = attachment;
+    attachment.update(second);
+    assert.equal(attachment.programId, second.id);
+    assert.deepEqual(bpftoolNet(veth.host).tc.map((filter) => [filter.kind, filter.id]), [['clsact/ingress', second.id]], 'one filter, the new program');
+    assert.deepEqual([attachment.info().priority, attachment.info().handle, attachment.info().ours], [priority, handle, true]);
+    const [inStart, outStart] = [packets(object, Counter.TcIngress), packets(object, Counter.TcEgress)];
+    sendUdp(veth, 'namespace', 3);
+    assert.equal(packets(object, Counter.TcEgress) - outStart, 3n, 'the new program counts (in its own slot) on ingress');
+    assert.equal(packets(object, Counter.TcIngress), inStart, 'the old one no longer runs');
+    assert.throws(() => attachment.update(first, first), (error: unknown) => error instanceof InvalidArgumentError && /runs program \d+, not program/.test(error.message));
+    attachment.update(first, second);
+    assert.equal(bpftoolNet(veth.host).tc[0]?.id, first.id);
+    attachment.close();
+    assert.deepEqual(bpftoolNet(veth.host).tc, []);
+    assert.throws(() => attachment.update(second), InvalidArgumentError, 'detached: nothing to update');
+  });
+});
+
 test('netlink tc: pin, bad options, an XDP program and an unknown device fail typed, leaving no qdisc', { skip }, async () => {
   await withVeth(async (f, veth) => {
     const object = await f.object('netlink_counters');

@@ -138,6 +138,19 @@ function checkRange(value: number | undefined, what: string, max: number): void 
  * clsact qdisc (created when missing). An existing filter at the same priority and handle is an
  * AlreadyAttachedError naming its program, unless `replace`.
  */
+/** RTM_NEWTFILTER of a direct-action `bpf` filter running `fd`: a new one (EEXIST if taken) or one replaced in place. */
+function writeFilter(netlink: RouteNetlink, filter: { ifindex: number; parent: number; priority: number; handle: number; fd: number; name: string }, how: 'create' | 'replace', where: string) {
+  return netlink.request(RtmType.NEWTFILTER, Netlink.NLM_F_CREATE | Netlink.NLM_F_ECHO | (how === 'replace' ? Netlink.NLM_F_REPLACE : Netlink.NLM_F_EXCL),
+    tcRequest({ ifindex: filter.ifindex, handle: filter.handle, parent: filter.parent, info: filterInfo(filter.priority) }, [
+      stringAttribute(TcaAttribute.KIND, 'bpf'),
+      nestedAttribute(TcaAttribute.OPTIONS, [
+        u32Attribute(TcaBpfAttribute.FD, filter.fd),
+        stringAttribute(TcaBpfAttribute.NAME, filter.name),
+        u32Attribute(TcaBpfAttribute.FLAGS, TcaBpfFlag.ACT_DIRECT),
+      ]),
+    ]), `RTM_NEWTFILTER(${where})`);
+}
+
 export function attachTcLegacy(program: ProgramHandle, iface: string | number, options: TcLegacyOptions): TcNetlinkAttachment {
   if (options.direction !== 'ingress' && options.direction !== 'egress') {
     throw new InvalidArgumentError(`tc direction ${JSON.stringify(options.direction)} is neither ingress nor egress`);
@@ -160,15 +173,7 @@ export function attachTcLegacy(program: ProgramHandle, iface: string | number, o
   const where = `tc ${options.direction} on ${device.name}`;
   let replies;
   try {
-    replies = netlink.request(RtmType.NEWTFILTER, Netlink.NLM_F_CREATE | Netlink.NLM_F_ECHO | (options.replace ? Netlink.NLM_F_REPLACE : Netlink.NLM_F_EXCL),
-      tcRequest({ ifindex: device.ifindex, handle, parent, info: filterInfo(priority) }, [
-        stringAttribute(TcaAttribute.KIND, 'bpf'),
-        nestedAttribute(TcaAttribute.OPTIONS, [
-          u32Attribute(TcaBpfAttribute.FD, fd),
-          stringAttribute(TcaBpfAttribute.NAME, name),
-          u32Attribute(TcaBpfAttribute.FLAGS, TcaBpfFlag.ACT_DIRECT),
-        ]),
-      ]), `RTM_NEWTFILTER(${where})`);
+    replies = writeFilter(netlink, { ifindex: device.ifindex, parent, priority, handle, fd, name }, options.replace ? 'replace' : 'create', where);
   } catch (error) {
     if (created) releaseClsact(netlink, device.ifindex, device.name);
     if (error instanceof NetlinkError && error.errno === Errno.EEXIST && !options.replace) {
@@ -200,12 +205,12 @@ export class TcNetlinkAttachment implements Disposable {
   readonly direction: TcDirection;
   readonly priority: number;
   readonly handle: number;
-  readonly programId: number;
   /** Whether attaching created the clsact qdisc (then the last of our filters to go removes it, if empty). */
   readonly createdQdisc: boolean;
   /** For messages: `tc ingress eth0 priority 49152 handle 1`. */
   readonly target: string;
   #attached = true;
+  #programId: number;
 
   constructor(fields: { ifindex: number; interfaceName: string; direction: TcDirection; priority: number; handle: number; programId: number; createdQdisc: boolean }) {
     this.ifindex = fields.ifindex;
@@ -213,7 +218,7 @@ export class TcNetlinkAttachment implements Disposable {
     this.direction = fields.direction;
     this.priority = fields.priority;
     this.handle = fields.handle;
-    this.programId = fields.programId;
+    this.#programId = fields.programId;
     this.createdQdisc = fields.createdQdisc;
     this.target = `tc ${fields.direction} ${fields.interfaceName} priority ${fields.priority} handle ${fields.handle}`;
   }
@@ -222,13 +227,36 @@ export class TcNetlinkAttachment implements Disposable {
     return this.#attached;
   }
 
+  /** The program our filter runs (update() changes it). */
+  get programId(): number {
+    return this.#programId;
+  }
+
+  /**
+   * Replaces the program of our filter in place (same priority and handle, no moment without a
+   * filter), as a BPF link's update does. With `expected`, only while that program is the one there.
+   */
+  update(program: ProgramHandle, expected?: ProgramHandle): void {
+    if (!this.#attached) throw new InvalidArgumentError(`${this.target} was detached`, 'attach again with attachTcLegacy');
+    using netlink = new RouteNetlink();
+    const current = this.#current(netlink);
+    const expectedId = expected === undefined ? this.#programId : programInfo(typeof expected === 'number' ? expected : expected.fd.value).id;
+    if (current?.programId !== expectedId) {
+      throw new InvalidArgumentError(`${this.target} runs ${current?.programId === undefined ? 'no program' : `program ${current.programId}`}, not program ${expectedId}`, 'nothing was replaced; read info() for what is there now');
+    }
+    const fd = typeof program === 'number' ? program : program.fd.value;
+    const info = programInfo(fd);
+    writeFilter(netlink, { ifindex: this.ifindex, parent: PARENTS[this.direction], priority: this.priority, handle: this.handle, fd, name: `${info.name}:[${info.id}]` }, 'replace', this.target);
+    this.#programId = info.id;
+  }
+
   /** The filter at our priority and handle now, from a fresh filter dump. */
   info(): TcLegacyInfo {
     using netlink = new RouteNetlink();
     const filter = this.#current(netlink);
     return {
       ifindex: this.ifindex, interfaceName: this.interfaceName, direction: this.direction, priority: this.priority, handle: this.handle,
-      programId: filter?.programId, name: filter?.name, ours: this.#attached && filter?.programId === this.programId,
+      programId: filter?.programId, name: filter?.name, ours: this.#attached && filter?.programId === this.#programId,
     };
   }
 
@@ -247,7 +275,7 @@ export class TcNetlinkAttachment implements Disposable {
     using netlink = new RouteNetlink();
     let removed = false;
     const filter = this.#current(netlink);
-    if (filter !== undefined && filter.programId === this.programId) {
+    if (filter !== undefined && filter.programId === this.#programId) {
       try {
         netlink.request(RtmType.DELTFILTER, 0, tcRequest({ ifindex: this.ifindex, handle: this.handle, parent: PARENTS[this.direction], info: filterInfo(this.priority) }, [stringAttribute(TcaAttribute.KIND, 'bpf')]), `RTM_DELTFILTER(${this.target})`);
         removed = true;
