@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readlinkSync } from 'node:fs';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { bpf, FileDescriptor } from '../sys/index.js';
 import { BpfMap } from '../maps/map.js';
 import { MapType } from '../maps/map-types.js';
@@ -34,6 +34,8 @@ const again = BpfMap.fromId(map.id);
 const object = await loadObject(process.argv[2], { programs: ['list_tasks'] });
 const program = object.programs.list_tasks;
 const linkFd = bpf.linkCreate({ programFd: program.fd.value, targetFd: 0, attachType: AttachType.TraceIter });
+// tsbpf closes the fd of an object nothing references any more: keep them referenced while held
+globalThis.held = { map, again, object };
 console.log(JSON.stringify({ pid: process.pid, mapId: map.id, programId: program.id, linkId: linkInfo(linkFd).id, btfId: btfInfo(object.btfFd).id }));
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
@@ -48,9 +50,17 @@ interface Holder {
   btfId: number;
 }
 
+/** Holders started and not yet stopped: killed after the file's tests, so a failing test can't leave one holding the file open. */
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill();
+});
+
 async function startHolder(title: string, object: string): Promise<Holder> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', HOLDER, title, object], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   const [line] = (await Promise.race([
     once(child.stdout!, 'data'),
@@ -90,10 +100,12 @@ test('both readers name each holding process (tgid, its comm) for a program, a m
   assert.equal(await prepareOwnersIterator(), 'iterator', 'the iterator loads as root');
   const object = c.path('loader/prog_iter.bpf.o');
   const first = await startHolder('own_first', object);
-  const second = await startHolder('own_second', object);
-  // this process also holds the first holder's map: two owners, in pid order
-  const shared = BpfMap.fromId(first.mapId);
+  let second: Holder | undefined;
+  let shared: BpfMap | undefined;
   try {
+    second = await startHolder('own_second', object);
+    // this process also holds the first holder's map: two owners, in pid order
+    shared = BpfMap.fromId(first.mapId);
     for (const method of ['iterator', 'proc'] as const) {
       const table = readOwners({ method });
       assert.equal(table.method, method);
@@ -108,9 +120,9 @@ test('both readers name each holding process (tgid, its comm) for a program, a m
     }
     assert.equal(readOwners().method, 'iterator', 'the default once the iterator is prepared');
   } finally {
-    shared.close();
+    shared?.close();
     await stopHolder(first);
-    await stopHolder(second);
+    if (second) await stopHolder(second);
   }
   // once the holders are gone, so are their entries
   const after = readOwners();
