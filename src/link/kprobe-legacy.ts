@@ -13,6 +13,8 @@ import type { Program } from '../programs/program.js';
 import { abi, bpf, FileDescriptor, perf } from '../sys/index.js';
 import { ensureTracefs } from '../sys/tracefs.js';
 import { Link } from './link.js';
+import { probePmu, type ProbePmu } from './probe-pmu.js';
+import type { ProbeMode } from './probes.js';
 
 export type ProbeEventKind = 'kprobe' | 'uprobe';
 
@@ -48,6 +50,21 @@ export function probeEventsFile(kind: ProbeEventKind): string | { missing: strin
     return { missing: `${file} is missing (the kernel was built without CONFIG_${kind.toUpperCase()}_EVENTS)` };
   }
   return file;
+}
+
+/**
+ * How a probe of `kind` is made under `mode`: the PMU to open it on, or undefined for a tracefs probe
+ * event ('legacy', or 'auto' on a kernel with no PMU but with the events file). NotSupportedError
+ * when the mode's way (or, for 'auto', both) is missing. kprobes, uprobes and USDT all decide here.
+ */
+export function chooseProbePmu(kind: ProbeEventKind, mode: ProbeMode): ProbePmu | undefined {
+  if (mode === 'legacy') return undefined;
+  const pmu = probePmu(kind);
+  if (typeof pmu !== 'string') return pmu;
+  const events = probeEventsFile(kind);
+  if (mode === 'auto' && typeof events === 'string') return undefined;
+  const reason = mode === 'pmu' ? pmu : `${pmu}; ${typeof events === 'string' ? '' : events.missing}`;
+  throw new NotSupportedError(`${kind}s`, reason, kind === 'kprobe' ? 'use a tracepoint, raw_tp or tp_btf hook, or a kernel with kprobes' : 'use a kernel with uprobes (CONFIG_UPROBE_EVENTS)');
 }
 
 let eventCounter = 0;
@@ -132,8 +149,10 @@ function refusedTarget(definition: ProbeEventDefinition, file: string, line: str
       `${definition.returnProbe ? 'kretprobe' : 'kprobe'} on '${definition.target}': ${file} refused '${line}' with ${code}: no kernel function of that name, or one that cannot be probed there (inlined, notrace, blacklisted, or an offset inside an instruction)`,
       `check that '${definition.target}' is listed in ${directory}/available_filter_functions (and not in /sys/kernel/debug/kprobes/blacklist); ${directory}/error_log says more`, code);
   }
+  // `PATH:0xOFF(0xREF)`: kernels before 4.20 refuse the reference counter's syntax with the same errno
+  const refCounter = definition.location.endsWith(')') ? ', or a reference counter (USDT semaphore) the kernel cannot take (it needs Linux 4.20)' : '';
   return new ProbeTargetError(definition.target,
-    `${definition.returnProbe ? 'uretprobe' : 'uprobe'} on ${definition.target}: ${file} refused '${line}' with ${code}: no such file, or an offset outside its executable code`,
+    `${definition.returnProbe ? 'uretprobe' : 'uprobe'} on ${definition.target}: ${file} refused '${line}' with ${code}: no such file, or an offset outside its executable code${refCounter}`,
     `check the path and the offset (readelf -Ws for symbols); ${directory}/error_log says more`, code);
 }
 
@@ -194,15 +213,23 @@ function openEvent(event: ProbeEvent, pid: number | undefined, definition: Probe
   }
 }
 
-/** Opens `event` as a tracepoint perf event and links `program` to it; on failure the event is removed. */
-function attachOnEvent(program: Program, definition: ProbeEventDefinition, event: ProbeEvent, target: string, pid: number | undefined, cookie: bigint | undefined): ProbeEventLink {
-  let perfFd: FileDescriptor | undefined;
+/** `event` opened as a tracepoint perf event; on failure the event is removed. */
+function openOnEvent(event: ProbeEvent, pid: number | undefined, definition: ProbeEventDefinition): FileDescriptor {
   try {
-    perfFd = new FileDescriptor(openEvent(event, pid, definition), `perf event of ${event.group}/${event.name}`);
-    const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: perfFd.value, attachType: abi.AttachTypeId.PERF_EVENT, ...(cookie !== undefined ? { perfEventCookie: cookie } : {}) });
-    return new ProbeEventLink(new FileDescriptor(fd, `${target} link`), target, perfFd, event);
+    return new FileDescriptor(openEvent(event, pid, definition), `perf event of ${event.group}/${event.name}`);
   } catch (error) {
-    perfFd?.close();
+    removeProbeEvent(event);
+    throw error;
+  }
+}
+
+/** Links `program` to the opened event; on failure the perf event is closed and the event removed. */
+function linkOnEvent(program: Program, event: ProbeEvent, perfEvent: FileDescriptor, target: string, cookie: bigint | undefined): ProbeEventLink {
+  try {
+    const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: perfEvent.value, attachType: abi.AttachTypeId.PERF_EVENT, ...(cookie !== undefined ? { perfEventCookie: cookie } : {}) });
+    return new ProbeEventLink(new FileDescriptor(fd, `${target} link`), target, perfEvent, event);
+  } catch (error) {
+    perfEvent.close();
     removeProbeEvent(event);
     throw error;
   }
@@ -228,7 +255,8 @@ export function attachKprobeLegacy(program: Program, functionName: string, optio
   };
   const event = createProbeEvent(definition);
   const kind = returnProbe ? 'kretprobe' : 'kprobe';
-  return attachOnEvent(program, definition, event, `${kind} ${functionName}${offset ? `+${offset}` : ''} (tracefs ${event.group}/${event.name})`, undefined, options.cookie);
+  const perfEvent = openOnEvent(event, undefined, definition);
+  return linkOnEvent(program, event, perfEvent, `${kind} ${functionName}${offset ? `+${offset}` : ''} (tracefs ${event.group}/${event.name})`, options.cookie);
 }
 
 export interface LegacyUprobeOptions {
@@ -244,6 +272,24 @@ export interface LegacyUprobeOptions {
 
 /** A uprobe/uretprobe at file offset `offset` of the binary at `path` (absolute) through tracefs `uprobe_events`. */
 export function attachUprobeLegacy(program: Program, path: string, offset: number, options: LegacyUprobeOptions = {}): ProbeEventLink {
+  const opened = openUprobeEvent(path, offset, options);
+  return linkOnEvent(program, opened.event, opened.perfEvent, opened.target, options.cookie);
+}
+
+/** A uprobe event opened as a perf event, for a caller that links the program itself. */
+export interface OpenedProbeEvent {
+  event: ProbeEvent;
+  perfEvent: FileDescriptor;
+  /** For messages: `uprobe PATH:WHAT (tracefs GROUP/NAME)`. */
+  target: string;
+}
+
+/**
+ * The uprobe event for file offset `offset` of `path` created in `uprobe_events` and opened as a
+ * perf event (for `pid`, else every process); on failure nothing is left. The caller owns both:
+ * it closes the perf event, then removes the event (ProbeEventLink does both).
+ */
+export function openUprobeEvent(path: string, offset: number, options: Omit<LegacyUprobeOptions, 'cookie'> = {}): OpenedProbeEvent {
   const returnProbe = options.returnProbe ?? false;
   const place = `0x${offset.toString(16)}`;
   const definition: ProbeEventDefinition = {
@@ -253,8 +299,9 @@ export function attachUprobeLegacy(program: Program, path: string, offset: numbe
     location: `${path}:${place}${options.refCounterOffset ? `(0x${options.refCounterOffset.toString(16)})` : ''}`,
   };
   const event = createProbeEvent(definition);
+  const perfEvent = openOnEvent(event, options.pid, definition);
   const kind = returnProbe ? 'uretprobe' : 'uprobe';
-  return attachOnEvent(program, definition, event, `${kind} ${path}:${options.functionName ?? place} (tracefs ${event.group}/${event.name})`, options.pid, options.cookie);
+  return { event, perfEvent, target: `${kind} ${path}:${options.functionName ?? place} (tracefs ${event.group}/${event.name})` };
 }
 
 /** The probe events in `kind`'s events file that this process created (for tests and cleanup checks). */

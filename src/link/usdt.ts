@@ -5,6 +5,11 @@
  * USDT support runs unchanged. A probe with a semaphore gets it counted by the kernel (the uprobe's
  * reference counter), so the traced program sees it set while attached.
  *
+ * Each uprobe is a perf event of the uprobe PMU, or, where the kernel has none (before 4.17) or
+ * `mode: 'legacy'` asks, a tracefs `uprobe_events` event at the site's offset with the semaphore as
+ * its reference counter (`PATH:0xOFF(0xSEM)`); the link is the same either way, and closing it
+ * removes the events it made.
+ *
  * Kernels before 5.15 have no BPF cookies: usdt.bpf.h (its LINUX_HAS_BPF_COOKIE false) then finds the
  * spec id in its `__bpf_usdt_ip_to_spec_id` hash map by the address the uprobe fired at. That address
  * is absolute, so a position-independent binary (a shared library, a PIE executable) can be traced
@@ -18,8 +23,10 @@ import { ProgramType } from '../programs/program-types.js';
 import { BpfMap } from '../maps/map.js';
 import type { Program } from '../programs/program.js';
 import { abi, bpf, FileDescriptor, NativeMemory, perf } from '../sys/index.js';
+import { chooseProbePmu, openUprobeEvent, ProbeEventLink, removeProbeEvent, type ProbeEvent } from './kprobe-legacy.js';
 import { Link } from './link.js';
-import { requireProbePmu } from './probe-pmu.js';
+import type { ProbePmu } from './probe-pmu.js';
+import type { ProbeMode } from './probes.js';
 import { resolveBinaryPath } from './symbol-offset.js';
 import { encodeUsdtSpec, USDT_SPEC_SIZE } from './usdt-args.js';
 import { usdtProbeArguments, usdtProbeSitesOf, type UsdtProbeSite } from './usdt-notes.js';
@@ -40,6 +47,11 @@ export interface UsdtOptions {
    * it must agree with the program's LINUX_HAS_BPF_COOKIE.
    */
   bpfCookies?: boolean;
+  /**
+   * How the uprobes are made (default 'auto'): 'pmu' through the uprobe PMU, 'legacy' as tracefs
+   * uprobe_events events, 'auto' the PMU where the kernel has one, else tracefs (as for attachUprobe).
+   */
+  mode?: ProbeMode;
 }
 
 /** The names usdt.bpf.h gives its maps, as the kernel keeps them (BPF_OBJ_NAME_LEN: 15 characters). */
@@ -57,6 +69,9 @@ const specIdsInUse = new Map<number, Set<number>>();
 export class UsdtLink extends Link {
   /** The probe sites, in note order. */
   readonly sites: readonly UsdtProbeSite[];
+  /** The tracefs uprobe events, one per site in site order (made in legacy mode), else empty. */
+  readonly probeEvents: readonly ProbeEvent[];
+  readonly #firstEvent: ProbeEvent | undefined;
   readonly #others: readonly Link[];
   readonly #specMap: BpfMap;
   readonly #specIds: readonly number[];
@@ -65,6 +80,8 @@ export class UsdtLink extends Link {
   constructor(first: SiteAttachment, others: readonly Link[], target: string, sites: readonly UsdtProbeSite[], specMap: BpfMap, specIds: readonly number[], addresses?: AddressEntries) {
     super(first.link, target, [first.perfEvent]);
     this.sites = sites;
+    this.#firstEvent = first.event;
+    this.probeEvents = first.event ? [first.event, ...others.flatMap((link) => (link instanceof ProbeEventLink ? [link.event] : []))] : [];
     this.#others = others;
     this.#specMap = specMap;
     this.#specIds = specIds;
@@ -90,20 +107,28 @@ export class UsdtLink extends Link {
     for (const link of this.#others) link.detach();
   }
 
+  /** Detaches every site and frees what the link holds; an event tracefs would not remove is reported after the rest is freed. */
   override close(): void {
     if (this.closed) return;
-    super.close();
-    for (const link of this.#others) link.close();
-    const inUse = specIdsInUse.get(this.#specMap.id);
-    for (const id of this.#specIds) inUse?.delete(id);
-    this.#specMap.close();
-    this.#addresses?.release();
+    const failures: unknown[] = [];
+    const attempt = (step: () => void) => {
+      try {
+        step();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    attempt(() => super.close());
+    if (this.#firstEvent) attempt(() => removeProbeEvent(this.#firstEvent!));
+    for (const link of this.#others) attempt(() => link.close());
+    attempt(() => releaseSpecs(this.#specMap, this.#specIds, this.#addresses));
+    if (failures.length > 0) throw failures[0];
   }
 }
 
 /** Attaches `program` (BPF C using <bpf/usdt.bpf.h>) to every site of USDT probe `provider:name` in `binary`. */
 export function attachUsdt(program: Program, options: UsdtOptions): UsdtLink {
-  const pmu = requireProbePmu('uprobe');
+  const pmu = chooseProbePmu('uprobe', options.mode ?? 'auto');
   const path = resolveBinaryPath(options.binary, options.pid);
   const elf = parseElf(new Uint8Array(readFileSync(path)));
   const all = usdtProbeSitesOf(elf, path);
@@ -116,12 +141,14 @@ export function attachUsdt(program: Program, options: UsdtOptions): UsdtLink {
   const bpfCookies = options.bpfCookies ?? haveHelper(ProgramType.Kprobe, 'get_attach_cookie').supported;
   // without cookies: where each site sits in memory, known before anything is written
   const absolute = bpfCookies ? undefined : siteAddresses(path, elf.header.type, sites, probe, options.pid);
-  const refCounterShift = sites.some((site) => site.semaphoreOffset !== 0) ? uprobeRefCounterShift() : 0n;
+  // the PMU takes a semaphore in its config bits; a tracefs event names it in its definition
+  const refCounterShift = pmu && sites.some((site) => site.semaphoreOffset !== 0) ? uprobeRefCounterShift() : 0n;
   // every site's arguments parse before anything is written or attached
   const specs = sites.map((site) => encodeUsdtSpec(usdtProbeArguments(site), options.cookie ?? 0n));
   const specMap = usdtSpecMap(program);
   let addresses: AddressEntries | undefined;
   const target = `usdt ${path}:${probe}`;
+  const siteTarget = (site: UsdtProbeSite) => `${target} 0x${site.fileOffset.toString(16)}`;
   const attached: SiteAttachment[] = [];
   const specIds: number[] = [];
   try {
@@ -137,21 +164,34 @@ export function attachUsdt(program: Program, options: UsdtOptions): UsdtLink {
         specMap.update(u32(id), specs[index]!);
       }
       if (addresses) addresses.add(absolute![index]!, id);
-      attached.push(attachSite(program, pmu.type, path, site, refCounterShift, bpfCookies ? id : undefined, options.pid, `${target} 0x${site.fileOffset.toString(16)}`));
+      const perfEvent = pmu ? openSitePmu(pmu, path, site, refCounterShift, options.pid, siteTarget(site)) : openSiteEvent(path, site, probe, options.pid);
+      attached.push(linkSite(program, perfEvent, bpfCookies ? id : undefined, siteTarget(site)));
     });
   } catch (error) {
+    // best effort: the error that stopped the attachment is the one to report
     for (const site of attached) {
-      site.link.close();
-      site.perfEvent.close();
+      try {
+        site.link.close();
+        site.perfEvent.close();
+        if (site.event) removeProbeEvent(site.event);
+      } catch { /* keep freeing the rest */ }
     }
-    const inUse = specIdsInUse.get(specMap.id);
-    for (const id of specIds) inUse?.delete(id);
-    specMap.close();
-    addresses?.release();
+    releaseSpecs(specMap, specIds, addresses);
     throw error;
   }
-  const others = attached.slice(1).map((site, index) => new Link(site.link, `${target} 0x${sites[index + 1]!.fileOffset.toString(16)}`, [site.perfEvent]));
+  const others = attached.slice(1).map((site, index) => {
+    const siteName = siteTarget(sites[index + 1]!);
+    return site.event ? new ProbeEventLink(site.link, siteName, site.perfEvent, site.event) : new Link(site.link, siteName, [site.perfEvent]);
+  });
   return new UsdtLink(attached[0]!, others, target, sites, specMap, specIds, addresses);
+}
+
+/** Frees the spec ids for reuse, closes this link's handle on the spec map and removes its address entries. */
+function releaseSpecs(specMap: BpfMap, specIds: readonly number[], addresses: AddressEntries | undefined): void {
+  const inUse = specIdsInUse.get(specMap.id);
+  for (const id of specIds) inUse?.delete(id);
+  specMap.close();
+  addresses?.release();
 }
 
 /**
@@ -244,25 +284,49 @@ function u32(value: number): Uint8Array {
 interface SiteAttachment {
   link: FileDescriptor;
   perfEvent: FileDescriptor;
+  /** The site's tracefs uprobe event (legacy mode), removed after the perf event closes. */
+  event?: ProbeEvent;
 }
 
-/** One site's uprobe: a perf event of the uprobe PMU (semaphore offset in the config's ref_ctr bits) linked with the spec id as cookie (when given). */
-function attachSite(program: Program, pmuType: number, path: string, site: UsdtProbeSite, refCounterShift: bigint, specId: number | undefined, pid: number | undefined, target: string): SiteAttachment {
+/** A site's uprobe before it is linked: its perf event and, in legacy mode, the tracefs event behind it. */
+interface SitePerfEvent {
+  perfEvent: FileDescriptor;
+  event?: ProbeEvent;
+}
+
+/** One site's uprobe on the PMU: the semaphore's offset in the config's ref_ctr bits. */
+function openSitePmu(pmu: ProbePmu, path: string, site: UsdtProbeSite, refCounterShift: bigint, pid: number | undefined, target: string): SitePerfEvent {
   const pathString = new NativeMemory(Buffer.byteLength(path) + 1);
   pathString.bytes.set(new TextEncoder().encode(`${path}\0`));
-  let perfFd: FileDescriptor;
   try {
-    perfFd = new FileDescriptor(perf.perfEventOpen({
-      type: pmuType, config: BigInt(site.semaphoreOffset) << refCounterShift, config1: pathString.address, config2: site.fileOffset,
-    }, pid ?? -1, pid === undefined ? 0 : -1), target);
+    return {
+      perfEvent: new FileDescriptor(perf.perfEventOpen({
+        type: pmu.type, config: BigInt(site.semaphoreOffset) << refCounterShift, config1: pathString.address, config2: site.fileOffset,
+      }, pid ?? -1, pid === undefined ? 0 : -1), target),
+    };
   } finally {
     pathString.free();
   }
+}
+
+/** One site's uprobe as a tracefs uprobe_events event, the semaphore as its reference counter. */
+function openSiteEvent(path: string, site: UsdtProbeSite, probe: string, pid: number | undefined): SitePerfEvent {
+  const opened = openUprobeEvent(path, site.fileOffset, {
+    functionName: `${probe}@0x${site.fileOffset.toString(16)}`,
+    ...(site.semaphoreOffset !== 0 ? { refCounterOffset: site.semaphoreOffset } : {}),
+    ...(pid !== undefined ? { pid } : {}),
+  });
+  return { perfEvent: opened.perfEvent, event: opened.event };
+}
+
+/** Links `program` to a site's perf event with the spec id as cookie (when given); on failure the site's uprobe is undone. */
+function linkSite(program: Program, site: SitePerfEvent, specId: number | undefined, target: string): SiteAttachment {
   try {
-    const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: perfFd.value, attachType: abi.AttachTypeId.PERF_EVENT, ...(specId !== undefined ? { perfEventCookie: BigInt(specId) } : {}) });
-    return { link: new FileDescriptor(fd, `${target} link`), perfEvent: perfFd };
+    const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: site.perfEvent.value, attachType: abi.AttachTypeId.PERF_EVENT, ...(specId !== undefined ? { perfEventCookie: BigInt(specId) } : {}) });
+    return { link: new FileDescriptor(fd, `${target} link`), ...site };
   } catch (error) {
-    perfFd.close();
+    site.perfEvent.close();
+    if (site.event) removeProbeEvent(site.event);
     throw error;
   }
 }
