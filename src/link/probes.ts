@@ -5,11 +5,11 @@
  * kernel has no probe PMU but tracefs has probe events, the probe is made there instead
  * (kprobe-legacy.ts); `mode` forces one way or the other.
  */
-import { Errno, NotSupportedError, SystemError } from '../errors.js';
+import { Errno, SystemError } from '../errors.js';
 import type { Program } from '../programs/program.js';
 import { FileDescriptor, NativeMemory, perf } from '../sys/index.js';
-import { attachKprobeLegacy, attachUprobeLegacy, ProbeTargetError, probeEventsFile, type ProbeEventKind } from './kprobe-legacy.js';
-import { probePmu, type ProbePmu } from './probe-pmu.js';
+import { attachKprobeLegacy, attachUprobeLegacy, chooseProbePmu, ProbeTargetError, type ProbeEventKind } from './kprobe-legacy.js';
+import type { ProbePmu } from './probe-pmu.js';
 import type { Link } from './link.js';
 import { functionFileOffset, resolveBinaryPath } from './symbol-offset.js';
 import { attachPerfEvent } from './tracepoint.js';
@@ -26,17 +26,6 @@ function cString(text: string): NativeMemory {
  * tracefs `kprobe_events`/`uprobe_events`, `auto` (the default) the PMU where there is one, else tracefs.
  */
 export type ProbeMode = 'auto' | 'pmu' | 'legacy';
-
-/** The PMU to use, or undefined for tracefs probe events; NotSupportedError when neither is there. */
-function choosePmu(kind: ProbeEventKind, mode: ProbeMode): ProbePmu | undefined {
-  if (mode === 'legacy') return undefined;
-  const pmu = probePmu(kind);
-  if (typeof pmu !== 'string') return pmu;
-  const events = probeEventsFile(kind);
-  if (mode === 'auto' && typeof events === 'string') return undefined;
-  const reason = mode === 'pmu' ? pmu : `${pmu}; ${typeof events === 'string' ? '' : events.missing}`;
-  throw new NotSupportedError(`${kind}s`, reason, kind === 'kprobe' ? 'use a tracepoint, raw_tp or tp_btf hook, or a kernel with kprobes' : 'use a kernel with uprobes (CONFIG_UPROBE_EVENTS)');
-}
 
 /** perf_event_open on a probe PMU; a location the kernel cannot find or probe becomes a ProbeTargetError. */
 function openProbe(pmu: ProbePmu, returnProbe: boolean, location: string, offset: number | bigint, pid: number, cpu: number, target: string, kind: ProbeEventKind): number {
@@ -68,7 +57,7 @@ export interface KprobeOptions {
 }
 
 export function attachKprobe(program: Program, functionName: string, options: KprobeOptions = {}): Link {
-  const pmu = choosePmu('kprobe', options.mode ?? 'auto');
+  const pmu = chooseProbePmu('kprobe', options.mode ?? 'auto');
   if (!pmu) return attachKprobeLegacy(program, functionName, options);
   const kind = options.returnProbe ? 'kretprobe' : 'kprobe';
   const fd = openProbe(pmu, options.returnProbe ?? false, functionName, options.offset ?? 0, -1, 0, functionName, 'kprobe');
@@ -88,7 +77,7 @@ export interface UprobeOptions {
 
 /** A uprobe on `functionName` in `binary` (a path, a library name like `libc.so.6`, or an executable on PATH). */
 export function attachUprobe(program: Program, binary: string, functionName: string | undefined, options: UprobeOptions = {}): Link {
-  const pmu = choosePmu('uprobe', options.mode ?? 'auto');
+  const pmu = chooseProbePmu('uprobe', options.mode ?? 'auto');
   const path = resolveBinaryPath(binary, options.pid);
   const offset = options.offset ?? functionFileOffset(path, functionName ?? '');
   if (!pmu) {
