@@ -6,11 +6,11 @@
  * after, and closing must leave no link, program, map or fd behind.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
-import { InvalidArgumentError, NotSupportedError, VerifierError } from '../errors.js';
+import { InvalidArgumentError, NotSupportedError } from '../errors.js';
 import { loadObject, openObject, type BpfObject } from '../loader/index.js';
 import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { corpus } from '../test-support/corpus.js';
@@ -18,7 +18,7 @@ import { probePmu } from './probe-pmu.js';
 import { UsdtArgumentKind } from './usdt-args.js';
 import { usdtProbeArguments, usdtProbeSites } from './usdt-notes.js';
 import { attachUsdt } from './usdt.js';
-import { usdtFixtures } from './usdt-test-fixtures.js';
+import { startUsdtTarget, usdtFixtures, usdtLoadSkipReason } from './usdt-test-fixtures.js';
 
 const fixtures = usdtFixtures();
 
@@ -27,67 +27,9 @@ async function skipReason(): Promise<string | false> {
   if (typeof fixtures === 'string') return fixtures;
   const pmu = probePmu('uprobe');
   if (typeof pmu === 'string') return pmu;
-  try {
-    (await loadObject(fixtures.object)).close();
-  } catch (error) {
-    if (error instanceof VerifierError && /Validating bpf_usdt_\w+\(\) func/.test(error.log)) {
-      return 'tsbpf\'s loader verifies usdt.bpf.h\'s __hidden helpers as global functions (libbpf marks hidden functions static in the BTF it loads)';
-    }
-    throw error;
-  }
-  return false;
+  return usdtLoadSkipReason(fixtures.object);
 }
 const skip = await skipReason();
-
-/** The target, driven a line at a time: `step()` fires every probe once and resolves to the semaphore's value the target saw. */
-class Target implements Disposable {
-  readonly process: ChildProcessWithoutNullStreams;
-  readonly #lines: string[] = [];
-  #wake: (() => void) | undefined;
-
-  constructor(path: string) {
-    this.process = spawn(path, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let pending = '';
-    this.process.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      this.#lines.push(...lines);
-      this.#wake?.();
-    });
-  }
-
-  get pid(): number {
-    return this.process.pid!;
-  }
-
-  async line(): Promise<string> {
-    const deadline = Date.now() + 5000;
-    while (this.#lines.length === 0) {
-      if (Date.now() > deadline) throw new Error('the USDT target did not answer within 5 s');
-      await new Promise<void>((resolve) => { this.#wake = resolve; setTimeout(resolve, 100); });
-    }
-    return this.#lines.shift()!;
-  }
-
-  async step(letter = 'a'): Promise<number> {
-    this.process.stdin.write(`${letter}\n`);
-    const answer = await this.line();
-    const match = /^sem=(\d+)$/.exec(answer);
-    assert.ok(match, `the target answered '${answer}'`);
-    return Number(match[1]);
-  }
-
-  [Symbol.dispose](): void {
-    this.process.kill('SIGKILL');
-  }
-}
-
-async function startTarget(path: string): Promise<Target> {
-  const target = new Target(path);
-  assert.equal(await target.line(), 'ready');
-  return target;
-}
 
 const value = (object: BpfObject, name: string) => object.variables[name]!.get();
 const openFds = () => readdirSync('/proc/self/fd').length;
@@ -98,7 +40,7 @@ test('tsbpf:args in one process: every argument as the target passed it, and bpf
   const before = kernelSnapshot();
   const fds = openFds();
   {
-    using target = await startTarget(fixtures.target);
+    using target = await startUsdtTarget(fixtures.target);
     using object = await loadObject(fixtures.object);
     // the target covers every operand kind usdt.bpf.h reads (whatever registers the compiler chose)
     const site = usdtProbeSites(new Uint8Array(readFileSync(fixtures.target))).find((s) => s.name === 'args')!;
@@ -133,7 +75,7 @@ test('tsbpf:args in one process: every argument as the target passed it, and bpf
 
 test('tsbpf:twice, every process: one uprobe per site, each site its own spec', { skip }, async () => {
   if (typeof fixtures === 'string') return;
-  using target = await startTarget(fixtures.target);
+  using target = await startUsdtTarget(fixtures.target);
   using object = await loadObject(fixtures.object);
   const program = object.programs.on_twice!;
   {
@@ -151,7 +93,7 @@ test('tsbpf:twice, every process: one uprobe per site, each site its own spec', 
 
 test('tsbpf:sem auto-attached from SEC("usdt/usdt-target:tsbpf:sem"): the semaphore is 1 while attached, 0 after', { skip }, async () => {
   if (typeof fixtures === 'string') return;
-  using target = await startTarget(fixtures.target);
+  using target = await startUsdtTarget(fixtures.target);
   using object = await loadObject(fixtures.object);
   assert.equal(await target.step(), 0, 'no tracer: the semaphore is 0');
   const path = process.env.PATH;
@@ -188,7 +130,7 @@ test('the argument specs tsbpf writes are byte for byte the ones libbpf\'s bpf_p
   if (typeof fixtures === 'string') return;
   if (typeof fixtures.libbpfAttach !== 'string') { t.skip(fixtures.libbpfAttach.missing); return; }
   const oracle: string = fixtures.libbpfAttach;
-  using target = await startTarget(fixtures.target);
+  using target = await startUsdtTarget(fixtures.target);
   for (const [program, name, cookie] of [['on_args', 'args', 0xfeedfacecafen], ['on_twice', 'twice', 7n]] as const) {
     const libbpf: string = execFileSync(oracle, [fixtures.object, program, fixtures.target, 'tsbpf', name, String(target.pid), `0x${cookie.toString(16)}`], { encoding: 'utf8' });
     const theirs: [number, string][] = [...libbpf.matchAll(/^spec (\d+) ([0-9a-f]+)$/gm)].map((match) => [Number(match[1]), match[2]!]);
