@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode, exitCodeFor, formatError, UsageError } from './cli-errors.js';
-import type { OutputOptions } from './output.js';
+import { toJson, type OutputOptions } from './output.js';
 import { isToolName, registerTools, runToolCommand } from './tools.js';
 
 export type CommandAction = (options: OutputOptions) => void | Promise<void>;
@@ -70,7 +70,10 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
         try {
           await action(options);
         } catch (error) {
-          process.stderr.write(`${formatError(what, error)}\n`);
+          const line = formatError(what, error);
+          process.stderr.write(`${line}\n`);
+          // bpftool answers -j/-p with {"error": "..."} on stdout; scripts that read its JSON read ours
+          if (options.json) process.stdout.write(`${toJson({ error: line.slice('tsbpf: '.length) }, options.pretty)}\n`);
           if (options.debug && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
           process.exitCode = exitCodeFor(error);
         }
