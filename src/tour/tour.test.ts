@@ -178,6 +178,6 @@ test('tsbpf tour | (a reader that goes away): one line on stderr, no stack trace
 test('tsbpf -j tour is a usage error (the tour prints text)', async () => {
   const run = await runTour(['-j', 'tour']);
   assert.equal(run.status, 2, run.stderr);
-  assert.equal(run.stdout, '');
+  assert.deepEqual(JSON.parse(run.stdout), { error: 'tour: the tour prints text only; run tsbpf tour without -j/-p' }, 'the error as JSON, as bpftool answers -j');
   assert.match(run.stderr, /^tsbpf: tour: the tour prints text only; run tsbpf tour without -j\/-p\n$/);
 });
