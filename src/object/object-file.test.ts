@@ -143,6 +143,24 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
     assert.deepEqual([later?.programType, later?.autoload, later?.sleepable, later?.attachTarget], ['kprobe', false, true, 'foo']);
   });
 
+  it('reads .struct_ops and .struct_ops.link variables as struct_ops maps with their program bindings', () => {
+    for (const [name, section, link] of [['loader/struct_ops_cc.bpf.o', '.struct_ops', false], ['loader/struct_ops_cc_link.bpf.o', '.struct_ops.link', true]] as const) {
+      const summary = read(name);
+      const found = role(summary, section);
+      assert.equal(found.kind, 'struct-ops', name);
+      if (found.kind !== 'struct-ops') continue;
+      assert.equal(found.link, link);
+      const [map] = found.maps;
+      assert.equal(map?.struct, 'tcp_congestion_ops', name);
+      // every binding names one of the object's struct_ops programs
+      const programs = new Set(summary.programs.filter((p) => p.programType === 'struct_ops').map((p) => p.name));
+      assert.ok(map!.programs.length > 0 && map!.programs.every((binding) => programs.has(binding.program)), `${name}: ${JSON.stringify(map!.programs)}`);
+      const listed = summary.maps.find((m) => m.name === map!.name);
+      assert.deepEqual([listed?.type, listed?.keySize, listed?.maxEntries, listed?.flags], ['struct_ops', 4, 1, link ? 0x2000 : 0], name);
+      assert.equal(listed?.valueType, 'struct tcp_congestion_ops');
+    }
+  });
+
   it('refuses a non-BPF ELF and a truncated object with the byte offset', () => {
     assert.throws(() => readObjectFile(new Uint8Array(readFileSync(built().path('usdt.host.o')))), (error: unknown) => error instanceof ObjectError && /e_machine .* not Linux BPF at byte offset 18/.test(error.message));
     const bytes = new Uint8Array(readFileSync(built().path('maps.o')));

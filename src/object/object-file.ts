@@ -18,6 +18,7 @@ import { readBtfMaps, type BtfMap } from './btf-maps.js';
 import { ObjectError } from './object-error.js';
 import { closestSectionName, matchSection } from './section-names.js';
 import { simpleTypeName } from './type-names.js';
+import { isStructOpsSectionName, readStructOps, structOpsMapSpec, type StructOpsSpec } from './struct-ops.js';
 import { INSTRUCTION_BYTES as INSTRUCTION_SIZE } from '../asm/instruction.js';
 
 /** struct bpf_map_def: type, key_size, value_size, max_entries, map_flags (u32 each). */
@@ -97,6 +98,8 @@ export type SectionRole =
   | { kind: 'unknown-program'; didYouMean: string; instructions: number }
   | { kind: 'subprograms'; functions: FunctionSummary[]; instructions: number }
   | { kind: 'btf-maps'; maps: string[] }
+  /** `.struct_ops` / `.struct_ops.link`: each variable is a struct_ops map implementing a kernel struct. */
+  | { kind: 'struct-ops'; link: boolean; maps: { name: string; struct: string; programs: { member: string; program: string }[] }[] }
   | { kind: 'legacy-maps'; maps: string[] }
   | { kind: 'license'; license: string }
   | { kind: 'version'; version: number }
@@ -295,7 +298,7 @@ function dataAccess(section: ElfSection): 'read-only' | 'read-write' | 'zero-ini
   return undefined;
 }
 
-function roleOf(parts: ObjectParts, section: ElfSection, maps: { btf: BtfMap[]; legacy: MapSummary[] }): SectionRole {
+function roleOf(parts: ObjectParts, section: ElfSection, maps: { btf: BtfMap[]; legacy: MapSummary[]; structOps: StructOpsSpec[] }): SectionRole {
   const { elf, btf } = parts;
   const instructions = section.size / INSTRUCTION_SIZE;
   if (section.type === SectionType.Null) return { kind: 'null' };
@@ -308,7 +311,7 @@ function roleOf(parts: ObjectParts, section: ElfSection, maps: { btf: BtfMap[]; 
     const decoded = elf.relocationSection(section);
     // what the code and map sections refer to is worth naming; debug-info relocations are not
     const target = decoded.target;
-    const named = target !== undefined && (isCodeSection(target) || target.name === '.maps');
+    const named = target !== undefined && (isCodeSection(target) || target.name === '.maps' || isStructOpsSectionName(target.name));
     const names = named ? [...new Set(decoded.relocations.map((r) => symbolLabel(elf, r.symbol)).filter((name) => name !== ''))] : [];
     return { kind: 'relocations', target: decoded.target?.name ?? '', targetIndex: section.info, count: decoded.relocations.length, symbols: names };
   }
@@ -322,6 +325,13 @@ function roleOf(parts: ObjectParts, section: ElfSection, maps: { btf: BtfMap[]; 
     case 'version': return { kind: 'version', version: kernelVersion(elf, section) };
     case '.BTF': return btf ? { kind: 'btf', types: btf.typeCount - 1, stringBytes: btf.header.stringLength } : { kind: 'other' };
     case '.BTF.ext': return parts.btfExt ? { kind: 'btf-ext', sections: btfExtCounts(parts.btfExt) } : { kind: 'other' };
+  }
+  if (isStructOpsSectionName(section.name) && section.type === SectionType.Progbits) {
+    const declared = maps.structOps.filter((spec) => spec.section === section.name);
+    return {
+      kind: 'struct-ops', link: section.name === '.struct_ops.link',
+      maps: declared.map((spec) => ({ name: spec.variable, struct: spec.typeName, programs: spec.programs.map(({ member, program }) => ({ member, program })) })),
+    };
   }
   if (section.name.startsWith('.debug_')) return { kind: 'debug' };
   const access = dataAccess(section);
@@ -344,6 +354,16 @@ function kernelVersion(elf: ElfFile, section: ElfSection): number {
   return new DataView(section.data.buffer, section.data.byteOffset, 4).getUint32(0, elf.littleEndian);
 }
 
+/** A struct_ops map as libbpf creates it: key 4 bytes, the struct as value, one entry, BPF_F_LINK for .struct_ops.link. */
+function structOpsMapSummary(spec: StructOpsSpec): MapSummary {
+  const map = structOpsMapSpec(spec);
+  return {
+    name: spec.variable, section: spec.section, type: 'struct_ops', keySize: map.keySize, valueSize: map.valueSize, maxEntries: map.maxEntries,
+    flags: map.flags, valueType: `struct ${spec.localTypeName}`,
+    note: `implements the kernel's struct ${spec.typeName}; ${spec.link ? 'attached through a BPF link' : 'registered by a map update'}`,
+  };
+}
+
 /** Reads a BPF object (clang -target bpf -c) into a per-section summary; throws a ParseError with the byte offset. */
 export function readObjectFile(bytes: Uint8Array): ObjectFileSummary {
   const parts = readObjectParts(bytes);
@@ -355,6 +375,7 @@ export function summarize(parts: ObjectParts): ObjectFileSummary {
   const btfMaps = btf && parts.btfSection ? readBtfMaps(elf, btf, parts.btfSection) : [];
   const legacySection = elf.sectionByName('maps');
   const legacy = legacySection ? legacyMaps(elf, legacySection) : [];
+  const structOps = readStructOps(elf, btf);
   const sections = elf.sections.map((section): SectionSummary => ({
     index: section.index,
     name: section.name,
@@ -362,7 +383,7 @@ export function summarize(parts: ObjectParts): ObjectFileSummary {
     flags: sectionFlagLetters(section.flags),
     offset: section.offset,
     size: section.size,
-    role: roleOf(parts, section, { btf: btfMaps, legacy }),
+    role: roleOf(parts, section, { btf: btfMaps, legacy, structOps }),
   }));
   const programs = sections.flatMap((s) => (s.role.kind === 'program' ? s.role.programs : []));
   const summary: ObjectFileSummary = {
@@ -372,7 +393,7 @@ export function summarize(parts: ObjectParts): ObjectFileSummary {
     endianness: elf.littleEndian ? 'little' : 'big',
     sections,
     programs,
-    maps: [...(btf ? btfMaps.map((m) => btfMapSummary(btf, m)) : []), ...legacy],
+    maps: [...(btf ? btfMaps.map((m) => btfMapSummary(btf, m)) : []), ...legacy, ...structOps.map(structOpsMapSummary)],
     externs: externsOf(elf, btf),
   };
   const license = sections.find((s) => s.role.kind === 'license');

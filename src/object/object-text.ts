@@ -45,6 +45,11 @@ function roleLines(role: SectionRole, section: SectionSummary): string[] {
         ...role.functions.map((fn) => `  function ${fn.name}: ${plural(fn.size / 8, 'instruction')} at offset 0x${fn.offset.toString(16)}, ${fn.global ? 'global (the verifier checks it on its own)' : 'static'}`),
       ];
     case 'btf-maps': return [`BTF-defined maps (SEC(".maps")): ${role.maps.join(', ') || 'none'} (see Maps below)`];
+    case 'struct-ops':
+      return [
+        `struct_ops maps (see Maps below): kernel structs of function pointers implemented by programs, ${role.link ? 'attached through a BPF link (BPF_F_LINK)' : 'registered by a map update'}`,
+        ...role.maps.map((map) => `  ${map.name}: struct ${map.struct}${map.programs.length > 0 ? `, ${map.programs.map((p) => `${p.member} = ${p.program}`).join(', ')}` : ''}`),
+      ];
     case 'legacy-maps': return [`legacy map definitions (struct bpf_map_def): ${role.maps.join(', ') || 'none'}; libbpf v1.0 and later refuse them`];
     case 'license': return [`license "${role.license}": the kernel allows GPL-only helpers when it is GPL-compatible`];
     case 'version': return [`kernel version ${role.version >>> 16}.${(role.version >>> 8) & 0xff}.${role.version & 0xff} (${role.version}), which old kernels checked for kprobes`];
