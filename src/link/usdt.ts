@@ -13,7 +13,9 @@
  * Kernels before 5.15 have no BPF cookies: usdt.bpf.h (its LINUX_HAS_BPF_COOKIE false) then finds the
  * spec id in its `__bpf_usdt_ip_to_spec_id` hash map by the address the uprobe fired at. That address
  * is absolute, so a position-independent binary (a shared library, a PIE executable) can be traced
- * that way only in one process, whose mappings say where the file was loaded.
+ * that way only in one process, whose mappings say where the file was loaded. Those kernels have no
+ * perf event BPF links either: each site tries the link and, refused (EINVAL) with no cookie to carry,
+ * gets the program by ioctl on its perf event instead (attachPerfEvent's fallback, PerfEventAttachment).
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { ElfType, parseElf } from '../elf/index.js';
@@ -22,12 +24,15 @@ import { haveHelper } from '../features/helpers.js';
 import { ProgramType } from '../programs/program-types.js';
 import { BpfMap } from '../maps/map.js';
 import type { Program } from '../programs/program.js';
-import { abi, bpf, FileDescriptor, NativeMemory, perf } from '../sys/index.js';
-import { chooseProbePmu, openUprobeEvent, ProbeEventLink, removeProbeEvent, type ProbeEvent } from './kprobe-legacy.js';
+import { abi, FileDescriptor, NativeMemory, perf } from '../sys/index.js';
+import type { LinkInfo } from '../info/link-info.js';
+import { chooseProbePmu, openUprobeEvent, removeProbeEvent, type ProbeEvent } from './kprobe-legacy.js';
 import { Link } from './link.js';
+import { PerfEventAttachment } from './perf-event-ioctl.js';
 import type { ProbePmu } from './probe-pmu.js';
 import type { ProbeMode } from './probes.js';
 import { resolveBinaryPath } from './symbol-offset.js';
+import { attachPerfEvent } from './tracepoint.js';
 import { encodeUsdtSpec, USDT_SPEC_SIZE } from './usdt-args.js';
 import { usdtProbeArguments, usdtProbeSitesOf, type UsdtProbeSite } from './usdt-notes.js';
 
@@ -52,6 +57,12 @@ export interface UsdtOptions {
    * uprobe_events events, 'auto' the PMU where the kernel has one, else tracefs (as for attachUprobe).
    */
   mode?: ProbeMode;
+  /**
+   * For tests (default true): false attaches without BPF links, by PERF_EVENT_IOC_SET_BPF on each
+   * site's perf event, as kernels before 5.15 must (where a link is refused, that happens anyway);
+   * only with bpfCookies false, since such an attachment carries no cookie.
+   */
+  perfEventLinks?: boolean;
 }
 
 /** The names usdt.bpf.h gives its maps, as the kernel keeps them (BPF_OBJ_NAME_LEN: 15 characters). */
@@ -61,28 +72,37 @@ const IP_MAP_NAME = '__bpf_usdt_ip_to_spec_id'.slice(0, 15);
 /** Spec ids in use, per spec map id: programs of one object share the map, as libbpf's manager does. */
 const specIdsInUse = new Map<number, Set<number>>();
 
+/** Why a USDT link whose sites have no BPF link can't do what a link can. */
+const WITHOUT_LINKS = 'its sites hold the program on their perf events (PERF_EVENT_IOC_SET_BPF: kernels before 5.15 have no perf event links)';
+
 /**
- * All the uprobes of one USDT attachment. It stands for them all: close, detach and update act on
- * every site; closing also frees the argument specs it wrote. It cannot be pinned (the specs live
- * only as long as this process holds them).
+ * All the uprobes of one USDT attachment: one Link per site (a BPF link on the site's perf event, or
+ * a PerfEventAttachment where the kernel has no perf event links). It stands for them all: close,
+ * detach and update act on every site; closing also frees the argument specs it wrote and removes
+ * its tracefs events. Its own fd, id and info are the first site's. It cannot be pinned (the specs
+ * live only as long as this process holds them).
  */
 export class UsdtLink extends Link {
   /** The probe sites, in note order. */
   readonly sites: readonly UsdtProbeSite[];
+  /** One per site, in site order: a BPF link, or a PerfEventAttachment (no BPF link). */
+  readonly links: readonly Link[];
   /** The tracefs uprobe events, one per site in site order (made in legacy mode), else empty. */
   readonly probeEvents: readonly ProbeEvent[];
-  readonly #firstEvent: ProbeEvent | undefined;
-  readonly #others: readonly Link[];
+  /** Whether every site has a BPF link (false: the program sits on the perf events, as before Linux 5.15). */
+  readonly bpfLinks: boolean;
   readonly #specMap: BpfMap;
   readonly #specIds: readonly number[];
   readonly #addresses: AddressEntries | undefined;
+  #released = false;
 
-  constructor(first: SiteAttachment, others: readonly Link[], target: string, sites: readonly UsdtProbeSite[], specMap: BpfMap, specIds: readonly number[], addresses?: AddressEntries) {
-    super(first.link, target, [first.perfEvent]);
+  constructor(attached: readonly SiteAttachment[], target: string, sites: readonly UsdtProbeSite[], specMap: BpfMap, specIds: readonly number[], addresses?: AddressEntries) {
+    // the first site's fd stands for the link; closing it twice (here and in its Link) is harmless
+    super(attached[0]!.link.fd, target);
     this.sites = sites;
-    this.#firstEvent = first.event;
-    this.probeEvents = first.event ? [first.event, ...others.flatMap((link) => (link instanceof ProbeEventLink ? [link.event] : []))] : [];
-    this.#others = others;
+    this.links = attached.map((site) => site.link);
+    this.probeEvents = attached.flatMap((site) => (site.event ? [site.event] : []));
+    this.bpfLinks = this.links.every((link) => !(link instanceof PerfEventAttachment));
     this.#specMap = specMap;
     this.#specIds = specIds;
     this.#addresses = addresses;
@@ -93,23 +113,38 @@ export class UsdtLink extends Link {
     return this.#addresses?.written;
   }
 
+  /** The first site's link id. */
+  override get id(): number {
+    if (!this.bpfLinks) throw new NotSupportedError(`a link id for ${this.target}`, WITHOUT_LINKS, 'close() detaches it');
+    return super.id;
+  }
+
+  /** The first site's link info (every site's link is alike but for the perf event). */
+  override info(): LinkInfo {
+    if (!this.bpfLinks) throw new NotSupportedError(`link info for ${this.target}`, WITHOUT_LINKS, 'close() detaches it');
+    return super.info();
+  }
+
   override pin(): void {
+    if (!this.bpfLinks) throw new NotSupportedError(`pinning ${this.target}`, WITHOUT_LINKS, 'keep the process running while the probe is traced');
     throw new NotSupportedError('pinning a USDT link', 'it is one uprobe link per probe site, and its argument specs are freed when this process closes it', 'keep the process running while the probe is traced');
   }
 
   override update(program: Program, expected?: Program): void {
-    super.update(program, expected);
-    for (const link of this.#others) link.update(program, expected);
+    if (!this.bpfLinks) throw new NotSupportedError(`updating the program on ${this.target}`, WITHOUT_LINKS, 'close it and attach the new program');
+    for (const link of this.links) link.update(program, expected);
   }
 
+  /** Detaches every site; without BPF links only freeing the perf events does that, so it closes the link. */
   override detach(): void {
-    super.detach();
-    for (const link of this.#others) link.detach();
+    if (!this.bpfLinks) return this.close();
+    for (const link of this.links) link.detach();
   }
 
   /** Detaches every site and frees what the link holds; an event tracefs would not remove is reported after the rest is freed. */
   override close(): void {
-    if (this.closed) return;
+    if (this.#released) return;
+    this.#released = true;
     const failures: unknown[] = [];
     const attempt = (step: () => void) => {
       try {
@@ -118,9 +153,9 @@ export class UsdtLink extends Link {
         failures.push(error);
       }
     };
-    attempt(() => super.close());
-    if (this.#firstEvent) attempt(() => removeProbeEvent(this.#firstEvent!));
-    for (const link of this.#others) attempt(() => link.close());
+    for (const link of this.links) attempt(() => link.close());
+    // the perf events are gone, so tracefs lets their events go
+    for (const event of this.probeEvents) attempt(() => removeProbeEvent(event));
     attempt(() => releaseSpecs(this.#specMap, this.#specIds, this.#addresses));
     if (failures.length > 0) throw failures[0];
   }
@@ -139,6 +174,11 @@ export function attachUsdt(program: Program, options: UsdtOptions): UsdtLink {
     throw new NotSupportedError(`USDT probe ${probe}`, `${path} has no such probe${known.length ? ` (it has ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''})` : ' (it has no .note.stapsdt probes at all)'}`, `list its probes: readelf -n ${path}`);
   }
   const bpfCookies = options.bpfCookies ?? haveHelper(ProgramType.Kprobe, 'get_attach_cookie').supported;
+  const perfEventLinks = options.perfEventLinks ?? true;
+  if (!perfEventLinks && bpfCookies) {
+    throw new InvalidArgumentError(`USDT probe ${probe}: perfEventLinks false with BPF cookies${options.bpfCookies === undefined ? ' (this kernel has them, so bpfCookies defaults to true)' : ''}: a program set on a perf event by ioctl gets no cookie`,
+      'pass bpfCookies: false too, and load the program with its LINUX_HAS_BPF_COOKIE false');
+  }
   // without cookies: where each site sits in memory, known before anything is written
   const absolute = bpfCookies ? undefined : siteAddresses(path, elf.header.type, sites, probe, options.pid);
   // the PMU takes a semaphore in its config bits; a tracefs event names it in its definition
@@ -165,25 +205,20 @@ export function attachUsdt(program: Program, options: UsdtOptions): UsdtLink {
       }
       if (addresses) addresses.add(absolute![index]!, id);
       const perfEvent = pmu ? openSitePmu(pmu, path, site, refCounterShift, options.pid, siteTarget(site)) : openSiteEvent(path, site, probe, options.pid);
-      attached.push(linkSite(program, perfEvent, bpfCookies ? id : undefined, siteTarget(site)));
+      attached.push(attachSite(program, perfEvent, bpfCookies ? id : undefined, perfEventLinks, siteTarget(site)));
     });
   } catch (error) {
     // best effort: the error that stopped the attachment is the one to report
     for (const site of attached) {
       try {
         site.link.close();
-        site.perfEvent.close();
         if (site.event) removeProbeEvent(site.event);
       } catch { /* keep freeing the rest */ }
     }
     releaseSpecs(specMap, specIds, addresses);
     throw error;
   }
-  const others = attached.slice(1).map((site, index) => {
-    const siteName = siteTarget(sites[index + 1]!);
-    return site.event ? new ProbeEventLink(site.link, siteName, site.perfEvent, site.event) : new Link(site.link, siteName, [site.perfEvent]);
-  });
-  return new UsdtLink(attached[0]!, others, target, sites, specMap, specIds, addresses);
+  return new UsdtLink(attached, target, sites, specMap, specIds, addresses);
 }
 
 /** Frees the spec ids for reuse, closes this link's handle on the spec map and removes its address entries. */
@@ -281,10 +316,10 @@ function u32(value: number): Uint8Array {
   return bytes;
 }
 
+/** One site attached: the Link that owns its perf event, and in legacy mode the tracefs event behind it. */
 interface SiteAttachment {
-  link: FileDescriptor;
-  perfEvent: FileDescriptor;
-  /** The site's tracefs uprobe event (legacy mode), removed after the perf event closes. */
+  link: Link;
+  /** The site's tracefs uprobe event (legacy mode), removed after the link (and so the perf event) closes. */
   event?: ProbeEvent;
 }
 
@@ -319,16 +354,21 @@ function openSiteEvent(path: string, site: UsdtProbeSite, probe: string, pid: nu
   return { perfEvent: opened.perfEvent, event: opened.event };
 }
 
-/** Links `program` to a site's perf event with the spec id as cookie (when given); on failure the site's uprobe is undone. */
-function linkSite(program: Program, site: SitePerfEvent, specId: number | undefined, target: string): SiteAttachment {
+/**
+ * Puts `program` on a site's perf event: a BPF link with the spec id as cookie (when given), falling
+ * back to the ioctl where the kernel has no perf event links (attachPerfEvent), or the ioctl straight
+ * away when `perfEventLinks` is false. On failure the site's uprobe is undone.
+ */
+function attachSite(program: Program, site: SitePerfEvent, specId: number | undefined, perfEventLinks: boolean, target: string): SiteAttachment {
+  let link: Link;
   try {
-    const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: site.perfEvent.value, attachType: abi.AttachTypeId.PERF_EVENT, ...(specId !== undefined ? { perfEventCookie: BigInt(specId) } : {}) });
-    return { link: new FileDescriptor(fd, `${target} link`), ...site };
+    // both close the perf event when they fail
+    link = perfEventLinks ? attachPerfEvent(program, site.perfEvent, target, specId !== undefined ? BigInt(specId) : undefined) : new PerfEventAttachment(program, site.perfEvent, target);
   } catch (error) {
-    site.perfEvent.close();
     if (site.event) removeProbeEvent(site.event);
     throw error;
   }
+  return site.event ? { link, event: site.event } : { link };
 }
 
 /** Where the uprobe PMU takes a semaphore's file offset (format/ref_ctr_offset, `config:32-63`). */
