@@ -8,11 +8,12 @@
  */
 import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Errno, NotSupportedError, SystemError, TsbpfError } from '../errors.js';
+import { BpfError, Errno, NotSupportedError, SystemError, TsbpfError } from '../errors.js';
 import type { Program } from '../programs/program.js';
 import { abi, bpf, FileDescriptor, perf } from '../sys/index.js';
 import { ensureTracefs } from '../sys/tracefs.js';
 import { Link } from './link.js';
+import { PerfEventAttachment } from './perf-event-ioctl.js';
 import { probePmu, type ProbePmu } from './probe-pmu.js';
 import type { ProbeMode } from './probes.js';
 
@@ -224,11 +225,43 @@ function openOnEvent(event: ProbeEvent, pid: number | undefined, definition: Pro
 }
 
 /** Links `program` to the opened event; on failure the perf event is closed and the event removed. */
-function linkOnEvent(program: Program, event: ProbeEvent, perfEvent: FileDescriptor, target: string, cookie: bigint | undefined): ProbeEventLink {
+/**
+ * A tracefs probe event with the program on its perf event and no BPF link (kernels before 5.15, which
+ * refuse perf event links): what PerfEventAttachment can and can't do, and the event removed on close.
+ */
+export class ProbeEventAttachment extends PerfEventAttachment {
+  readonly event: ProbeEvent;
+
+  /** Takes ownership of `perfEvent` (closed if the ioctl fails; the event is then the caller's to remove). */
+  constructor(program: Program, perfEvent: FileDescriptor, target: string, event: ProbeEvent) {
+    super(program, perfEvent, target);
+    this.event = event;
+  }
+
+  override close(): void {
+    if (this.closed) return;
+    super.close();
+    removeProbeEvent(this.event);
+  }
+}
+
+/** A legacy probe's attachment: a BPF link where the kernel has perf event links (5.15+), else the ioctl. */
+export type LegacyProbeLink = ProbeEventLink | ProbeEventAttachment;
+
+function linkOnEvent(program: Program, event: ProbeEvent, perfEvent: FileDescriptor, target: string, cookie: bigint | undefined): LegacyProbeLink {
   try {
     const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: perfEvent.value, attachType: abi.AttachTypeId.PERF_EVENT, ...(cookie !== undefined ? { perfEventCookie: cookie } : {}) });
     return new ProbeEventLink(new FileDescriptor(fd, `${target} link`), target, perfEvent, event);
   } catch (error) {
+    // before 5.15 the kernel has no perf event links (EINVAL): without a cookie to carry, the ioctl does
+    if (error instanceof BpfError && error.errno === Errno.EINVAL && cookie === undefined) {
+      try {
+        return new ProbeEventAttachment(program, perfEvent, target, event);
+      } catch {
+        removeProbeEvent(event); // the attachment closed the perf event; the link's refusal says more
+        throw error;
+      }
+    }
     perfEvent.close();
     removeProbeEvent(event);
     throw error;
@@ -245,7 +278,7 @@ export interface LegacyKprobeOptions {
 }
 
 /** A kprobe/kretprobe on `functionName` through tracefs `kprobe_events`. */
-export function attachKprobeLegacy(program: Program, functionName: string, options: LegacyKprobeOptions = {}): ProbeEventLink {
+export function attachKprobeLegacy(program: Program, functionName: string, options: LegacyKprobeOptions = {}): LegacyProbeLink {
   const returnProbe = options.returnProbe ?? false;
   const offset = options.offset ?? 0;
   const definition: ProbeEventDefinition = {
@@ -271,7 +304,7 @@ export interface LegacyUprobeOptions {
 }
 
 /** A uprobe/uretprobe at file offset `offset` of the binary at `path` (absolute) through tracefs `uprobe_events`. */
-export function attachUprobeLegacy(program: Program, path: string, offset: number, options: LegacyUprobeOptions = {}): ProbeEventLink {
+export function attachUprobeLegacy(program: Program, path: string, offset: number, options: LegacyUprobeOptions = {}): LegacyProbeLink {
   const opened = openUprobeEvent(path, offset, options);
   return linkOnEvent(program, opened.event, opened.perfEvent, opened.target, options.cookie);
 }
