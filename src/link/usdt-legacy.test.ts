@@ -17,7 +17,7 @@ import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../te
 import { chooseProbePmu, ownProbeEvents, probeEventsFile } from './kprobe-legacy.js';
 import { probePmu } from './probe-pmu.js';
 import { attachUsdt, type UsdtLink } from './usdt.js';
-import { startUsdtTarget, usdtAddressEntries, usdtFixtures, usdtLoadSkipReason } from './usdt-test-fixtures.js';
+import { occupyUsdtAddress, startUsdtTarget, usdtAddressEntries, usdtFixtures, usdtLoadSkipReason } from './usdt-test-fixtures.js';
 
 const fixtures = usdtFixtures();
 const uprobeEvents = probeEventsFile('uprobe');
@@ -207,15 +207,12 @@ test('a failure after some sites are attached undoes them all: events removed, s
       const firstNumbers = eventNumbers(first);
       first.close();
       // another attachment's entry for the second site only: the first site attaches, the second is refused
-      const addressMap = object.maps.__bpf_usdt_ip_to_spec_id!;
-      const blocked = Buffer.alloc(8);
-      blocked.writeBigInt64LE(addresses[1]!);
-      addressMap.update(blocked, new Uint8Array([9, 0, 0, 0]));
+      const release = occupyUsdtAddress(object, addresses[1]!);
       assert.throws(() => attachUsdt(program, options), (error: unknown) => error instanceof NotSupportedError && /already traced/.test(error.message));
       assert.deepEqual(ownProbeEvents('uprobe'), [], `${mode}: no event left`);
       assert.deepEqual(linksOf(program.id), [], `${mode}: no link left`);
       assert.deepEqual(usdtAddressEntries(object), [[addresses[1]!, 9]], `${mode}: only the other attachment's entry stays`);
-      addressMap.delete(blocked);
+      release();
       {
         using again = attachUsdt(program, options);
         assert.deepEqual(usdtAddressEntries(object).map(([, id]) => id).sort(), fresh, `${mode}: the failed attempt gave its spec ids back`);

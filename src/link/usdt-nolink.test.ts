@@ -16,7 +16,7 @@ import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../te
 import { ownProbeEvents, probeEventsFile } from './kprobe-legacy.js';
 import { PerfEventAttachment } from './perf-event-ioctl.js';
 import { probePmu } from './probe-pmu.js';
-import { startUsdtTarget, usdtAddressEntries, usdtFixtures } from './usdt-test-fixtures.js';
+import { occupyUsdtAddress, startUsdtTarget, usdtAddressEntries, usdtFixtures } from './usdt-test-fixtures.js';
 import { attachUsdt, type UsdtLink, type UsdtOptions } from './usdt.js';
 
 const fixtures = usdtFixtures();
@@ -170,14 +170,11 @@ for (const mode of ['pmu', 'legacy'] as const) {
       const fresh = usdtAddressEntries(object).map(([, id]) => id).sort();
       first.close();
       // another attachment's entry for the second site: the first site attaches, the second is refused
-      const addressMap = object.maps.__bpf_usdt_ip_to_spec_id!;
-      const blocked = Buffer.alloc(8);
-      blocked.writeBigInt64LE(addresses[1]!);
-      addressMap.update(blocked, new Uint8Array([9, 0, 0, 0]));
+      const release = occupyUsdtAddress(object, addresses[1]!);
       assert.throws(() => attachUsdt(program, options), (error: unknown) => error instanceof NotSupportedError && /already traced/.test(error.message));
       assert.deepEqual([perfEventsOf(program.id), ownProbeEvents('uprobe')], [[], []], 'no perf event or tracefs event left');
       assert.deepEqual(usdtAddressEntries(object), [[addresses[1]!, 9]], 'only the other attachment\'s entry stays');
-      addressMap.delete(blocked);
+      release();
       {
         using again = attachUsdt(program, options);
         assert.deepEqual(usdtAddressEntries(object).map(([, id]) => id).sort(), fresh, 'the failed attempt gave its spec ids back');

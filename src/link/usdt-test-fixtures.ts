@@ -148,3 +148,15 @@ function scratchDirectory(): string {
   }
   return scratch;
 }
+
+/**
+ * Another attachment's entry for `address` in the object's __bpf_usdt_ip_to_spec_id: attaching a site
+ * there is refused ("already traced"). Returns what removes the entry again.
+ */
+export function occupyUsdtAddress(object: BpfObject, address: bigint, specId = 9): () => void {
+  const key = Buffer.alloc(8);
+  key.writeBigInt64LE(address);
+  const map = object.maps.__bpf_usdt_ip_to_spec_id!;
+  map.update(key, new Uint8Array([specId, 0, 0, 0]));
+  return () => { map.delete(key); };
+}
