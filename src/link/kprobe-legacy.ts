@@ -224,7 +224,6 @@ function openOnEvent(event: ProbeEvent, pid: number | undefined, definition: Pro
   }
 }
 
-/** Links `program` to the opened event; on failure the perf event is closed and the event removed. */
 /**
  * A tracefs probe event with the program on its perf event and no BPF link (kernels before 5.15, which
  * refuse perf event links): what PerfEventAttachment can and can't do, and the event removed on close.
@@ -248,6 +247,7 @@ export class ProbeEventAttachment extends PerfEventAttachment {
 /** A legacy probe's attachment: a BPF link where the kernel has perf event links (5.15+), else the ioctl. */
 export type LegacyProbeLink = ProbeEventLink | ProbeEventAttachment;
 
+/** Links `program` to the opened event; on failure the perf event is closed and the event removed. */
 function linkOnEvent(program: Program, event: ProbeEvent, perfEvent: FileDescriptor, target: string, cookie: bigint | undefined): LegacyProbeLink {
   try {
     const fd = bpf.linkCreate({ programFd: program.fd.value, targetFd: perfEvent.value, attachType: abi.AttachTypeId.PERF_EVENT, ...(cookie !== undefined ? { perfEventCookie: cookie } : {}) });
