@@ -8,28 +8,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NotSupportedError } from '../errors.js';
-import { loadObject, openObject, type BpfObject } from '../loader/index.js';
+import { openObject, type BpfObject } from '../loader/index.js';
 import { corpus } from '../test-support/corpus.js';
 import { kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { attachKprobe, probePmu } from './index.js';
+import { counter, getppid, loadForThisProcess } from './traced-object.test-support.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
 const path = typeof built === 'string' ? '' : built.path('loader/link_hooks.bpf.o');
 const target = '__x64_sys_getppid';
 
-async function loadHooks(): Promise<BpfObject> {
-  const spec = await openObject(path);
-  spec.variables.target_tgid!.set(process.pid);
-  return loadObject(spec);
-}
-
-const counter = (object: BpfObject, name: string) => object.variables[name]!.get() as bigint;
-
-/** getppid(2) `count` times from this process (Node asks the kernel on every read of process.ppid). */
-function getppid(count: number): void {
-  for (let i = 0; i < count; i++) void process.ppid;
-}
+const loadHooks = (): Promise<BpfObject> => loadForThisProcess(path);
 
 test(`kretprobe on ${target}: each return counted with its return value, none after close`, { skip }, async (t) => {
   const before = kernelSnapshot();

@@ -19,23 +19,13 @@ import { corpus } from '../test-support/corpus.js';
 import { bpftoolJson, kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { NotSupportedError } from '../errors.js';
 import { attachKprobeMulti, attachUprobeMulti, attachSocketFilter, attachNetfilter, attachNetns, attachToMap, attachCgroup, attachIterator, attachKprobe, attachRawTracepoint, attachSampling, attachTcx, attachTracepoint, attachTracing, attachUprobe, attachXdp, Link, probePmu } from './index.js';
+import { counter, getppid, loadForThisProcess } from './traced-object.test-support.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
 const path = typeof built === 'string' ? '' : built.path('loader/link_hooks.bpf.o');
 
-async function loadHooks(): Promise<BpfObject> {
-  const spec = await openObject(path);
-  spec.variables.target_tgid!.set(process.pid);
-  return loadObject(spec);
-}
-
-const counter = (object: BpfObject, name: string) => object.variables[name]!.get() as bigint;
-
-/** getppid(2) `count` times from this process (Node asks the kernel on every read of process.ppid). */
-function getppid(count: number): void {
-  for (let i = 0; i < count; i++) void process.ppid;
-}
+const loadHooks = (): Promise<BpfObject> => loadForThisProcess(path);
 
 test('tracepoint, raw tracepoint, tp_btf: attached they count this process\'s getppid calls, closed they stop', { skip }, async () => {
   const before = kernelSnapshot();

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { NotSupportedError } from '../errors.js';
-import { loadObject, openObject, type BpfObject } from '../loader/index.js';
+import { openObject, type BpfObject } from '../loader/index.js';
 import { corpus } from '../test-support/corpus.js';
 import { kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { ProbeTargetError } from './kprobe-legacy.js';
@@ -19,22 +19,13 @@ import { binaryFunctionsMatching, functionsMatching, globMatch, kernelFunctionsM
 import { probePmu } from './probe-pmu.js';
 import { ensureTracefs } from '../sys/tracefs.js';
 import { resolveBinaryPath } from './symbol-offset.js';
+import { counter, getppid, loadForThisProcess } from './traced-object.test-support.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
 const path = typeof built === 'string' ? '' : built.path('loader/link_multi_pattern.bpf.o');
 
-async function loadPart(programs: string[]): Promise<BpfObject> {
-  const spec = await openObject(path);
-  spec.variables.target_tgid!.set(process.pid);
-  return loadObject(spec, { programs });
-}
-
-const counter = (object: BpfObject, name: string) => object.variables[name]!.get() as bigint;
-
-function getppid(count: number): void {
-  for (let i = 0; i < count; i++) void process.ppid;
-}
+const loadPart = (programs: string[]): Promise<BpfObject> => loadForThisProcess(path, programs);
 
 test('globMatch: * any run, ? one character, the rest literal, the whole name', () => {
   const cases: [string, string, boolean][] = [

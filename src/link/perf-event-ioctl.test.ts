@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NotSupportedError } from '../errors.js';
-import { loadObject, openObject, type BpfObject } from '../loader/index.js';
+import { openObject, type BpfObject } from '../loader/index.js';
 import { abi, FileDescriptor, perf } from '../sys/index.js';
 import { corpus } from '../test-support/corpus.js';
 import { kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
@@ -16,21 +16,15 @@ import { openUprobeEvent, ownProbeEvents, probeEventsFile, ProbeEventAttachment 
 import { PerfEventAttachment } from './perf-event-ioctl.js';
 import { functionFileOffset, resolveBinaryPath } from './symbol-offset.js';
 import { tracepointId } from './tracepoint.js';
+import { getppid, loadForThisProcess } from './traced-object.test-support.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
 const path = typeof built === 'string' ? '' : built.path('loader/link_hooks.bpf.o');
 
-async function loadHooks(): Promise<BpfObject> {
-  const spec = await openObject(path);
-  spec.variables.target_tgid!.set(process.pid);
-  return loadObject(spec);
-}
+const loadHooks = (): Promise<BpfObject> => loadForThisProcess(path);
 
 const hits = (object: BpfObject) => object.variables.tp_hits!.get() as bigint;
-function getppid(count: number): void {
-  for (let i = 0; i < count; i++) void process.ppid;
-}
 
 function tracepointEvent(): FileDescriptor {
   const id = tracepointId('syscalls', 'sys_enter_getppid');

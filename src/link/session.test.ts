@@ -8,24 +8,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidArgumentError, NotSupportedError } from '../errors.js';
-import { loadObject, openObject, type BpfObject } from '../loader/index.js';
+import { openObject, type BpfObject } from '../loader/index.js';
 import { corpus } from '../test-support/corpus.js';
 import { kernelSnapshot, leftoverObjects, objectNames } from '../test-support/kernel.js';
 import { BtfKind } from '../btf/types.js';
 import { kernelBtf } from '../loader/kernel-btf.js';
 import { attachKprobeMulti, attachUprobeMulti } from './multi-probes.js';
+import { counter, loadForThisProcess } from './traced-object.test-support.js';
 
 const built = corpus();
 const skip = typeof built === 'string' ? built : false;
 const path = typeof built === 'string' ? '' : built.path('loader/link_session.bpf.o');
 
-async function loadPart(programs: string[]): Promise<BpfObject> {
-  const spec = await openObject(path);
-  spec.variables.target_tgid!.set(process.pid);
-  return loadObject(spec, { programs });
-}
-
-const counter = (object: BpfObject, name: string) => object.variables[name]!.get() as bigint;
+const loadPart = (programs: string[]): Promise<BpfObject> => loadForThisProcess(path, programs);
 
 /** The call each session program traces, `count` times from this process. */
 const trigger: Record<'uprobe' | 'kprobe', (count: number) => void> = {
